@@ -1,0 +1,109 @@
+/* launch — see launch.h. Spawning follows tmux: block signals, fork, reset
+ * handlers and mask in the child, exec, _exit. */
+#include "launch.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static void child(const struct launch_spec *spec, int sync_rd, int err_wr)
+{
+	sigset_t none;
+	sigemptyset(&none);
+	for (int sig = 1; sig < NSIG; sig++)
+		signal(sig, SIG_DFL);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	setpgid(0, 0);
+	if (isatty(STDIN_FILENO)) {
+		int fd = open("/dev/null", O_RDONLY);
+		if (fd >= 0) {
+			dup2(fd, STDIN_FILENO);
+			if (fd != STDIN_FILENO)
+				close(fd);
+		}
+	}
+	char go;
+	ssize_t n;
+	do
+		n = read(sync_rd, &go, 1);
+	while (n < 0 && errno == EINTR);
+	if (n != 1)
+		_exit(127); /* the parent could not place us in the cgroup */
+	for (size_t i = 0; i < spec->nenv; i++)
+		putenv(spec->env[i]);
+	execvp(spec->argv[0], spec->argv);
+	int e = errno;
+	ssize_t w = write(err_wr, &e, sizeof e);
+	(void)w;
+	_exit(e == ENOENT ? 127 : 126);
+}
+
+int launch_start(const struct launch_spec *spec, struct cg_run *cg, pid_t *pid_out, char *err, size_t errlen)
+{
+	int sync[2], errp[2];
+	if (pipe2(sync, O_CLOEXEC) < 0)
+		return -errno;
+	if (pipe2(errp, O_CLOEXEC) < 0) {
+		int e = -errno;
+		close(sync[0]);
+		close(sync[1]);
+		return e;
+	}
+	pid_t pid = fork();
+	if (pid < 0) {
+		int e = -errno;
+		snprintf(err, errlen, "cannot fork: %s", strerror(-e));
+		close(sync[0]);
+		close(sync[1]);
+		close(errp[0]);
+		close(errp[1]);
+		return e;
+	}
+	if (pid == 0) {
+		close(sync[1]);
+		close(errp[0]);
+		child(spec, sync[0], errp[1]);
+	}
+	close(sync[0]);
+	close(errp[1]);
+	/* Also set the group from this side, so that it holds before any
+	 * signal benchtop may send to the group. */
+	setpgid(pid, pid);
+	int rc = 0;
+	if (cg) {
+		rc = cg_run_attach(cg, pid);
+		if (rc)
+			snprintf(err, errlen, "cannot move the command into its cgroup %s: %s", cg_run_path(cg),
+				 strerror(-rc));
+	}
+	if (rc == 0) {
+		char go = 1;
+		if (write(sync[1], &go, 1) != 1)
+			rc = -EPIPE;
+	}
+	close(sync[1]);
+	int child_errno = 0;
+	ssize_t n;
+	do
+		n = read(errp[0], &child_errno, sizeof child_errno);
+	while (n < 0 && errno == EINTR);
+	close(errp[0]);
+	if (rc == 0 && n == (ssize_t)sizeof child_errno) {
+		snprintf(err, errlen, "cannot run '%s': %s", spec->argv[0], strerror(child_errno));
+		rc = -child_errno;
+	}
+	if (rc) {
+		int st;
+		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+			;
+		return rc;
+	}
+	*pid_out = pid;
+	return 0;
+}

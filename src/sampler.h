@@ -1,0 +1,53 @@
+/* sampler — turns one tick into a frame: system-wide counters, and for each
+ * run its cgroup counters, every process of its tree and every thread.
+ *
+ * Files of the tasks being watched stay open between ticks and are re-read
+ * with pread; a task's files are closed the tick after it disappears. A run's
+ * processes come from its cgroup when it has one, else from the children
+ * files of its tree plus the orphans benchtop (a child subreaper) adopted.
+ * In steady state a tick allocates nothing.
+ *
+ * Call order: sampler_new, sampler_add_run (per run), then sampler_tick per
+ * tick, sampler_note_reaped when benchtop reaps a run's process, and
+ * sampler_free. The sampler does not own cg_run objects. */
+#ifndef BT_SAMPLER_H
+#define BT_SAMPLER_H
+
+#include <stdint.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+
+#include "cgroup.h"
+#include "frame.h"
+
+struct sampler;
+
+struct sampler_name {
+	enum bt_kind kind; /* BT_K_PROC or BT_K_THREAD */
+	uint64_t key;
+	char comm[64];
+};
+
+/* root: "" for the live system. status_every: read per-thread context
+ * switches every N ticks (per-thread status is the dearest file). */
+struct sampler *sampler_new(const char *root, unsigned status_every);
+void sampler_free(struct sampler *s);
+
+void sampler_add_run(struct sampler *s, uint64_t run_id, pid_t root_pid, struct cg_run *cg);
+/* The run is over: stop watching it (its last frame was already taken). */
+void sampler_remove_run(struct sampler *s, uint64_t run_id);
+/* Account the CPU time of a process of run_id that benchtop itself reaped. */
+void sampler_note_reaped(struct sampler *s, uint64_t run_id, const struct rusage *ru);
+
+/* Fill f (reset first) with what is there now. Names of tasks that appeared
+ * or were renamed since the last tick are returned through *names (owned by
+ * the sampler, valid until the next tick). */
+void sampler_tick(struct sampler *s, struct bt_frame *f, const struct sampler_name **names,
+		  size_t *nnames);
+
+/* How many processes the run has right now (for "has the run ended"). */
+size_t sampler_run_nprocs(struct sampler *s, uint64_t run_id);
+
+long sampler_clk_tck(const struct sampler *s);
+
+#endif

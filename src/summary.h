@@ -1,0 +1,89 @@
+/* summary — a sink that folds the records of a trace (or of a live
+ * recording: the same records) into one summary per run: wall and CPU time,
+ * average and peak CPU %, RSS and cgroup memory, threads, context switches,
+ * throttling, exit status. `record` prints it at the end; `export --summary`
+ * computes it from a trace file with the same code, so both agree.
+ *
+ * Call order: summary_init, summary_add (every record, in order),
+ * summary_print_* / the runs array, summary_free. */
+#ifndef BT_SUMMARY_H
+#define BT_SUMMARY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "trace.h"
+
+struct run_summary {
+	uint64_t id;
+	char *workload, *variant, *label, *command;
+	unsigned rep;
+	double limit_cpus;
+	uint64_t limit_mem;
+	char *cpuset, *cgroup;
+	/* time */
+	uint64_t start_us, last_us;
+	double wall_s;
+	/* CPU: from the cgroup when the run had one, else from the tree */
+	bool cpu_from_cg;
+	bool have_cpu;
+	uint64_t cpu0_ns, cpu_ns, user_ns, sys_ns, user0_ns, sys0_ns;
+	double cpu_pct_sum, cpu_pct_peak;
+	unsigned cpu_pct_n;
+	uint64_t prev_cpu_ns, prev_t_us;
+	bool have_prev;
+	/* memory */
+	double rss_sum;
+	unsigned rss_n;
+	uint64_t rss_peak, hwm_peak;
+	bool have_cgmem;
+	double cgmem_sum;
+	unsigned cgmem_n;
+	uint64_t cgmem_peak;
+	/* threads, switches, throttling */
+	uint64_t threads_peak, procs_peak;
+	bool have_cs;
+	uint64_t cs_vol0, cs_invol0, cs_vol, cs_invol;
+	bool have_throttle;
+	uint64_t periods0, throttled0, thr_ns0, periods, throttled, thr_ns;
+	/* ticks */
+	uint64_t ticks, late_ticks, missed, late_max_us, cost_ns;
+	/* end */
+	bool ended;
+	int exit_code, signal;
+	bool oom_killed;
+	char *end_reason;
+	double ru_user_s, ru_sys_s;
+	uint64_t ru_maxrss;
+	bool have_ru;
+	char *notes; /* '\n'-separated notes (events of type note) */
+};
+
+struct summary {
+	struct run_summary *runs;
+	size_t nruns, cap;
+	long clk_tck;
+	uint64_t interval_us;
+};
+
+void summary_init(struct summary *s);
+void summary_free(struct summary *s);
+void summary_add(struct summary *s, const struct bt_record *rec);
+
+/* Derived numbers. */
+double run_cpu_s(const struct run_summary *r);
+double run_user_s(const struct run_summary *r);
+double run_sys_s(const struct run_summary *r);
+double run_cpu_avg_pct(const struct run_summary *r);
+const char *run_exit_text(const struct run_summary *r, char *buf, size_t size);
+
+void summary_print_table(FILE *out, const struct summary *s);
+void summary_print_json(FILE *out, const struct summary *s);
+void summary_print_csv(FILE *out, const struct summary *s);
+
+/* CPU of a run entity in ns, from the cgroup when use_cg, else the tree.
+ * Returns false when the needed fields are unknown. */
+bool summary_run_cpu_ns(const struct bt_entity *e, long clk_tck, bool use_cg, uint64_t *ns);
+
+#endif
