@@ -180,11 +180,11 @@ struct recorder {
 	struct cg_run *cg;
 	struct bt_frame frame;
 	pid_t root;
-	uint64_t t0_ns, start_wall_ns;
+	uint64_t t0_ns, sched0_ns, start_wall_ns;
 	bool root_done;
 	int root_status;
 	struct rusage root_ru, all_ru;
-	uint64_t end_ns;
+	uint64_t end_ns, last_reap_ns;
 	int stop_phase; /* 0 running, 1 SIGTERM sent, 2 SIGKILL sent */
 	uint64_t kill_at_ns;
 	const char *reason;
@@ -257,6 +257,9 @@ static void reap(struct recorder *r)
 		pid_t p = wait4(-1, &st, WNOHANG, &ru);
 		if (p <= 0)
 			return;
+		/* Every process of the run ends up reaped by its parent or by us
+		 * (the subreaper): the last reap is when the run ended. */
+		r->last_reap_ns = bt_now_ns();
 		sampler_note_reaped(r->s, 1, &ru);
 		r->all_ru.ru_utime.tv_sec += ru.ru_utime.tv_sec;
 		r->all_ru.ru_utime.tv_usec += ru.ru_utime.tv_usec;
@@ -268,7 +271,6 @@ static void reap(struct recorder *r)
 			r->root_done = true;
 			r->root_status = st;
 			r->root_ru = ru;
-			r->end_ns = bt_now_ns();
 		}
 	}
 }
@@ -296,7 +298,7 @@ static void tick(struct recorder *r, uint64_t index, uint64_t missed, uint64_t n
 	const struct sampler_name *names;
 	size_t nn;
 	sampler_tick(r->s, &r->frame, &names, &nn);
-	uint64_t sched = r->t0_ns + index * r->o->interval_ms * 1000000ull;
+	uint64_t sched = r->sched0_ns + index * r->o->interval_ms * 1000000ull;
 	r->frame.tick = index;
 	r->frame.t_us = t_us(r, now);
 	r->frame.late_us = now > sched ? (now - sched) / 1000 : 0;
@@ -533,7 +535,9 @@ int record_main(int argc, char **argv)
 	sampler_add_run(r.s, 1, r.root, r.cg);
 
 	struct itimerspec its = { { o.interval_ms / 1000, (long)(o.interval_ms % 1000) * 1000000L }, { 0, 0 } };
-	uint64_t first = r.t0_ns; /* tick 0 right away, then on the schedule */
+	/* Tick 0 right after the launch, then on absolute deadlines from it. */
+	r.sched0_ns = bt_now_ns();
+	uint64_t first = r.sched0_ns;
 	its.it_value.tv_sec = (time_t)(first / 1000000000ull);
 	its.it_value.tv_nsec = (long)(first % 1000000000ull);
 	if (timerfd_settime(tfd, TFD_TIMER_ABSTIME, &its, NULL) < 0) {
@@ -570,8 +574,10 @@ int record_main(int argc, char **argv)
 				tick(&r, ticks - 1, exp - 1, bt_now_ns());
 				/* The run is over when its root was reaped and nothing of
 				 * it is left (in its cgroup, or in the tree + orphans). */
-				if (r.root_done && sampler_run_nprocs(r.s, 1) == 0)
+				if (r.root_done && sampler_run_nprocs(r.s, 1) == 0) {
+					r.end_ns = r.last_reap_ns;
 					break;
+				}
 			}
 		}
 	}

@@ -1,0 +1,68 @@
+#!/bin/bash
+# Nothing is left behind: after Ctrl-C, SIGTERM, a command that ignores
+# SIGTERM, and kill -9 of benchtop itself (the next benchtop cleans up).
+. "$(dirname "$0")/lib.sh"
+
+# start NAME ARGS...: record in the background; sets BP (benchtop's pid).
+start() {
+	local name=$1
+	shift
+	"$BENCHTOP" record -q -o "$TMP/$name.bt" "$@" &
+	BP=$!
+	BG_PIDS+=("$BP")
+}
+
+# Ctrl-C: the run is stopped with SIGTERM, the trace is finished.
+start int --grace 2 -- sh -c "echo \$\$ >'$TMP/int.pid'; exec '$BT_SPIN' --seconds 60"
+wait_file "$TMP/int.pid" 5
+sleep 0.5
+kill -INT "$BP"
+check "SIGINT: benchtop ends within 5 s" wait_gone "$BP" 5
+wait "$BP" 2>/dev/null
+rc=$?
+check "SIGINT: exit status 143 (the run got SIGTERM) ($rc)" test $rc -eq 143
+check "SIGINT: the workload is gone" wait_gone "$(cat "$TMP/int.pid")" 2
+check "SIGINT: no cgroup of benchtop $BP is left" test -z "$(cgroups_of "$BP")"
+"$BENCHTOP" export --summary --format json "$TMP/int.bt" >"$TMP/int.json" 2>"$TMP/int.note"
+check "SIGINT: the trace was finished (no note from the reader)" test ! -s "$TMP/int.note"
+check "SIGINT: the reason is recorded" grep -q "stopped by Ctrl-C" "$TMP/int.json"
+
+# SIGTERM to benchtop, and a command that ignores SIGTERM: SIGKILL after grace.
+start term --grace 1 -- sh -c "trap '' TERM; echo \$\$ >'$TMP/term.pid'; while :; do :; done"
+wait_file "$TMP/term.pid" 5
+sleep 0.3
+kill -TERM "$BP"
+check "SIGTERM + stubborn command: benchtop ends after the grace period" wait_gone "$BP" 6
+wait "$BP" 2>/dev/null
+rc=$?
+check "stubborn command was SIGKILLed (exit $rc)" test $rc -eq 137
+check "stubborn command is gone" wait_gone "$(cat "$TMP/term.pid")" 2
+check "SIGTERM: no cgroup of benchtop $BP is left" test -z "$(cgroups_of "$BP")"
+
+# kill -9 of benchtop leaves its cgroup and workload; the next start cleans up.
+if can_create_cgroups; then
+	start k9 -- sh -c "echo \$\$ >'$TMP/k9.pid'; exec '$BT_SPIN' --seconds 60"
+	wait_file "$TMP/k9.pid" 5
+	sleep 0.5
+	kill -KILL "$BP"
+	wait "$BP" 2>/dev/null
+	wl=$(cat "$TMP/k9.pid")
+	check "kill -9: the cgroup of benchtop $BP is still there" test -n "$(cgroups_of "$BP")"
+	check "kill -9: the workload still runs" kill -0 "$wl"
+	"$BENCHTOP" record -o "$TMP/next.bt" -- true >"$TMP/next.out" 2>"$TMP/next.err"
+	check "the next benchtop reports what it removed" grep -q "left by a benchtop that died" "$TMP/next.err"
+	check "the next benchtop removed the leftover cgroup" test -z "$(cgroups_of "$BP")"
+	check "the next benchtop ended the leftover workload" wait_gone "$wl" 3
+	"$BENCHTOP" export --format csv "$TMP/k9.bt" >"$TMP/k9.csv" 2>"$TMP/k9.err"
+	check "the killed benchtop's trace reads back" test "$(wc -l <"$TMP/k9.csv")" -gt 2
+	check "... and the reader says it was cut" grep -q "cut" "$TMP/k9.err"
+else
+	echo "# kill -9 part skipped: no cgroups here"
+fi
+
+# An error after the cgroup was made: the command cannot be executed.
+"$BENCHTOP" record -q -o "$TMP/err.bt" -- /nonexistent/cmd 2>/dev/null &
+bp=$!
+wait $bp
+check "exec failure: no cgroup of benchtop $bp is left" test -z "$(cgroups_of $bp)"
+finish
