@@ -136,12 +136,19 @@ static void encode_frame(struct buf *b, const struct bt_frame *f, const struct b
 			put_varint(b, (kd << 1) | (mask != pmask));
 			if (mask != pmask)
 				put_varint(b, mask);
+			/* Only fields whose value differs from the base are written,
+			 * announced by a bitmap: idle threads cost two bytes. */
+			uint64_t base[BT_MAXF];
+			uint32_t changed = 0;
 			for (unsigned fi = 0; fi < nf; fi++) {
-				if (!(mask >> fi & 1))
-					continue;
-				uint64_t base = (p && (pmask >> fi & 1)) ? p->v[fi] : 0;
-				put_varint(b, zigzag(e->v[fi] - base));
+				base[fi] = (p && (pmask >> fi & 1)) ? p->v[fi] : 0;
+				if ((mask >> fi & 1) && e->v[fi] != base[fi])
+					changed |= 1u << fi;
 			}
+			put_varint(b, changed);
+			for (unsigned fi = 0; fi < nf; fi++)
+				if (changed >> fi & 1)
+					put_varint(b, zigzag(e->v[fi] - base[fi]));
 		}
 	}
 }
@@ -190,6 +197,9 @@ static bool decode_frame(struct cur *c, struct bt_frame *out, const struct bt_fr
 					return false;
 				mask = (uint32_t)m;
 			}
+			uint64_t changed = get_varint(c);
+			if (c->bad || (changed & ~(uint64_t)mask))
+				return false;
 			struct bt_entity *e = frame_add(out, (enum bt_kind)k, key);
 			e->mask = mask;
 			for (unsigned fi = 0; fi < nf; fi++) {
@@ -198,7 +208,7 @@ static bool decode_frame(struct cur *c, struct bt_frame *out, const struct bt_fr
 					continue;
 				}
 				uint64_t base = (p && (p->mask >> fi & 1)) ? p->v[fi] : 0;
-				e->v[fi] = base + unzigzag(get_varint(c));
+				e->v[fi] = (changed >> fi & 1) ? base + unzigzag(get_varint(c)) : base;
 			}
 			if (c->bad)
 				return false;

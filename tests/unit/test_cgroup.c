@@ -288,6 +288,38 @@ static void test_missing_root(void **state)
 
 static char tmp_root[64];
 
+static int tmp_root_setup(void **state)
+{
+	(void)state;
+	char p[PATH_MAX];
+	snprintf(tmp_root, sizeof tmp_root, "/tmp/bt-cg-test.XXXXXX");
+	if (!mkdtemp(tmp_root))
+		return -1;
+	snprintf(p, sizeof p, "%s/proc", tmp_root);
+	if (mkdir(p, 0755) != 0)
+		return -1;
+	snprintf(p, sizeof p, "%s/proc/self", tmp_root);
+	return mkdir(p, 0755);
+}
+
+static int tmp_root_teardown(void **state)
+{
+	(void)state;
+	static const char *const files[] = { "proc/self/mountinfo", "proc/self/cgroup" };
+	static const char *const dirs[] = { "proc/self", "proc", "" };
+	char p[PATH_MAX];
+	for (size_t i = 0; i < BT_ARRAY_LEN(files); i++) {
+		snprintf(p, sizeof p, "%s/%s", tmp_root, files[i]);
+		unlink(p);
+	}
+	for (size_t i = 0; i < BT_ARRAY_LEN(dirs); i++) {
+		snprintf(p, sizeof p, "%s/%s", tmp_root, dirs[i]);
+		if (rmdir(p) != 0)
+			return -1;
+	}
+	return 0;
+}
+
 static void put(const char *rel, const char *text)
 {
 	char p[PATH_MAX];
@@ -295,32 +327,19 @@ static void put(const char *rel, const char *text)
 	FILE *f = fopen(p, "w");
 	assert_non_null(f);
 	fputs(text, f);
-	fclose(f);
+	assert_int_equal(fclose(f), 0);
 }
 
-static void rm_tmp_root(void)
-{
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp_root);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", tmp_root);
-}
-
-/* A root with mountinfo but no cgroup mount, and one with no proc/self/cgroup. */
+/* A root with mountinfo but no proc/self/cgroup, then with one but no
+ * cgroup filesystem mounted. */
 static void test_no_cgroup_mounted(void **state)
 {
 	(void)state;
 	struct cg_ctx ctx;
-	char err[256] = "", p[PATH_MAX];
-	snprintf(tmp_root, sizeof tmp_root, "/tmp/bt-cg-test.XXXXXX");
-	assert_non_null(mkdtemp(tmp_root));
-	snprintf(p, sizeof p, "%s/proc", tmp_root);
-	assert_int_equal(mkdir(p, 0755), 0);
-	snprintf(p, sizeof p, "%s/proc/self", tmp_root);
-	assert_int_equal(mkdir(p, 0755), 0);
+	char err[256] = "";
 	put("proc/self/mountinfo", "27 1 254:0 / / rw,relatime - ext4 /dev/vda rw\n"
-				   "22 27 0:21 / /proc rw,relatime - proc proc rw\n");
-	/* no proc/self/cgroup yet */
+				   "22 27 0:21 / /proc rw,relatime - proc proc rw\n"
+				   "31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755\n");
 	int rc = cg_ctx_load(&ctx, tmp_root, err, sizeof err);
 	assert_int_equal(rc, -ENOENT);
 	assert_non_null(strstr(err, "proc/self/cgroup"));
@@ -332,7 +351,6 @@ static void test_no_cgroup_mounted(void **state)
 	assert_int_not_equal(rc, 0);
 	assert_non_null(strstr(err, "no cgroup filesystem"));
 	cg_ctx_free(&ctx);
-	rm_tmp_root();
 }
 
 static void test_can_create_without_controllers(void **state)
@@ -414,7 +432,7 @@ int main(void)
 		cmocka_unit_test(test_v2_space_in_mountpoint),
 		cmocka_unit_test(test_v2_nested_tightest_wins),
 		cmocka_unit_test(test_missing_root),
-		cmocka_unit_test(test_no_cgroup_mounted),
+		cmocka_unit_test_setup_teardown(test_no_cgroup_mounted, tmp_root_setup, tmp_root_teardown),
 		cmocka_unit_test(test_can_create_without_controllers),
 		cmocka_unit_test(test_controller_names),
 		cmocka_unit_test(test_live_system),
