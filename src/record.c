@@ -211,7 +211,10 @@ static void note_write_error(struct recorder *r, int e)
 static void event_note(struct recorder *r, const char *text)
 {
 	struct bt_kv kv[] = { { "type", "note" }, { "text", text } };
-	note_write_error(r, trace_write_kv(r->w, TR_EVENT, 1, t_us(r, bt_now_ns()), kv, 2));
+	uint64_t t = t_us(r, bt_now_ns());
+	note_write_error(r, trace_write_kv(r->w, TR_EVENT, 1, t, kv, 2));
+	struct bt_record rec = { .type = TR_EVENT, .run = 1, .t_us = t, .nkv = 2, .kv = kv };
+	summary_add(&r->sum, &rec);
 }
 
 /* Signal every process of the run (by pid, never by name). */

@@ -85,18 +85,20 @@ snap() {
 	st=$(cat "/proc/$pid/stat" 2>/dev/null) || return 1
 	rest=${st##*) }
 	read -r -a a <<<"$rest"
-	for f in /proc/"$pid"/task/*/schedstat; do
-		read -r v _ <"$f" 2>/dev/null && sched=$((sched + v))
-	done
-	for f in /proc/"$pid"/task/*/status; do
+	{
+		for f in /proc/"$pid"/task/*/schedstat; do
+			read -r v _ <"$f" && sched=$((sched + v))
+		done
+		for f in /proc/"$pid"/task/*/status; do
+			[ -r "$f" ] && nth=$((nth + 1))
+			while read -r k v _; do
+				if [ "$k" = voluntary_ctxt_switches: ]; then vcs=$((vcs + v)); fi
+			done <"$f"
+		done
 		while read -r k v _; do
-			[ "$k" = voluntary_ctxt_switches: ] && vcs=$((vcs + v))
-		done <"$f" 2>/dev/null
-		nth=$((nth + 1))
-	done
-	while read -r k v _; do
-		case $k in VmHWM:) hwm=$v ;; VmRSS:) rss=$v ;; esac
-	done <"/proc/$pid/status"
+			case $k in VmHWM:) hwm=$v ;; VmRSS:) rss=$v ;; esac
+		done <"/proc/$pid/status"
+	} 2>/dev/null || return 1
 	echo "$t $((a[11] + a[12])) $sched $vcs $hwm $rss $nth"
 }
 

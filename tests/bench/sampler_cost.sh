@@ -51,20 +51,22 @@ workload() { # scenario -> command line
 }
 duration() { case $1 in saturated) echo "$DUR_SAT" ;; *) echo "$DUR" ;; esac; }
 
-# measure_window OBSERVER_PID START_NS DURATION -> "s0|s1" snapshots
+# measure_window OBSERVER_PID START_NS DURATION [WORKLOAD_PID] -> "s0|s1|threads"
+# (threads: of WORKLOAD_PID at the start of the window)
 measure_window() {
-	local pid=$1 t0=$2 d=$3 s0 s1 t
+	local pid=$1 t0=$2 d=$3 wl=${4:-} s0 s1 t nth=0
 	t=$(awk -v t0="$t0" -v now="$(now_ns)" -v w="$WARM" 'BEGIN { x = w - (now - t0) / 1e9; print (x > 0 ? x : 0) }')
 	sleep "$t"
 	s0=$(snap "$pid") || return 1
+	[ -n "$wl" ] && nth=$(snap "$wl" | awk '{ print $7 }')
 	t=$(awk -v t0="$t0" -v now="$(now_ns)" -v d="$d" -v g="$END_GAP" 'BEGIN { x = d - g - (now - t0) / 1e9; print (x > 0 ? x : 0) }')
 	sleep "$t"
 	s1=$(snap "$pid") || return 1
-	echo "$s0|$s1"
+	echo "$s0|$s1|${nth:-0}"
 }
 
 run_benchtop() { # scenario rep
-	local sc=$1 rep=$2 d tr b t0 w js
+	local sc=$1 rep=$2 d tr b t0 w js s0 s1
 	d=$(duration "$sc")
 	tr=$WORK/cost-$sc-$rep.bt
 	t0=$(now_ns)
@@ -72,7 +74,7 @@ run_benchtop() { # scenario rep
 	"$BT" record -q -o "$tr" --timeout $((d + 30)) -- $(workload "$sc") &
 	b=$!
 	track "$b"
-	w=$(measure_window "$b" "$t0" "$d") || w="|"
+	w=$(measure_window "$b" "$t0" "$d") || w="||"
 	wait_gone "$b" $((d + 40)) || stop_pid "$b" 5
 	untrack "$b"
 	js=$("$BT" export "$tr" --summary --format json 2>/dev/null | "$PY" -c '
@@ -80,11 +82,12 @@ import json, sys
 r = json.load(sys.stdin)["runs"][0]
 print(r["sampling_cost_us_per_tick"], r["samples"], r["threads_peak"], r["missed_ticks"])' 2>/dev/null) || js="nan 0 0 0"
 	rm -f "$tr"
-	printf '%s\t%s\tbenchtop\t%s\t%s\t%s\n' "$sc" "$rep" "${w%%|*}" "${w##*|}" "$js" >>"$RAW"
+	IFS='|' read -r s0 s1 _ <<<"$w"
+	printf '%s\t%s\tbenchtop\t%s\t%s\t%s\n' "$sc" "$rep" "$s0" "$s1" "$js" >>"$RAW"
 }
 
 run_top() { # scenario rep
-	local sc=$1 rep=$2 d wl t0 tp w nth
+	local sc=$1 rep=$2 d wl t0 tp w nth s0 s1
 	d=$(duration "$sc")
 	t0=$(now_ns)
 	# shellcheck disable=SC2046
@@ -94,11 +97,11 @@ run_top() { # scenario rep
 	top -b -H -d 0.1 -p "$wl" >/dev/null 2>&1 &
 	tp=$!
 	track "$tp"
-	w=$(measure_window "$tp" "$t0" "$d") || w="|"
-	nth=$(snap "$wl" | awk '{ print $7 }')
+	w=$(measure_window "$tp" "$t0" "$d" "$wl") || w="||"
+	IFS='|' read -r s0 s1 nth <<<"$w"
 	stop_pid "$tp" 3
 	stop_pid "$wl" 3
-	printf '%s\t%s\ttop\t%s\t%s\tnan 0 %s 0\n' "$sc" "$rep" "${w%%|*}" "${w##*|}" "${nth:-0}" >>"$RAW"
+	printf '%s\t%s\ttop\t%s\t%s\tnan 0 %s 0\n' "$sc" "$rep" "$s0" "$s1" "${nth:-0}" >>"$RAW"
 }
 
 for rep in $(seq 1 "$REPS"); do

@@ -44,6 +44,25 @@ run fits --memory 256M -- "$BT_SPIN" --memory 64M --seconds 0.5
 rc=$?
 check "--memory 256M with 64M touched exits 0 ($rc)" test $rc -eq 0
 
+# Where cgroups may not be created (an unprivileged user here), record still
+# measures through /proc and says once, on stderr and in the trace, that the
+# limits were not applied.
+if command -v setpriv >/dev/null && id nobody >/dev/null 2>&1; then
+	mkdir -p "$TMP/nobody" && chmod 777 "$TMP/nobody" && chmod 755 "$TMP"
+	setpriv --reuid=nobody --regid=nogroup --clear-groups "$BENCHTOP" record -o "$TMP/nobody/np.bt" \
+		--cpus 0.5 -- "$BT_SPIN" --seconds 0.5 >"$TMP/np.out" 2>"$TMP/np.err"
+	rc=$?
+	check "unprivileged: record still succeeds ($rc)" test $rc -eq 0
+	check "unprivileged: says once that limits were not applied" \
+		test "$(grep -c 'limits not applied' "$TMP/np.err")" -eq 1
+	"$BENCHTOP" export --summary --format json "$TMP/nobody/np.bt" >"$TMP/np.json"
+	check "unprivileged: CPU measured through /proc" test "$(json "$TMP/np.json" 'd["runs"][0]["cpu_source"]')" = tree
+	check "unprivileged: the CPU time is still there" pytrue "$(json "$TMP/np.json" 'd["runs"][0]["cpu_s"]') > 0.3"
+	check "unprivileged: the summary carries the note" grep -q "limits not applied" "$TMP/np.out"
+else
+	echo "# unprivileged part skipped: no setpriv or no user nobody"
+fi
+
 run pinned --cpuset 0 -- "$BT_SPIN" --threads 2 --seconds 2
 avg=$(json "$TMP/pinned.json" 'd["runs"][0]["cpu_avg_percent"]')
 check "--cpuset 0 keeps two threads on one CPU ($avg %)" pytrue "$avg <= 105"
