@@ -352,8 +352,9 @@ static void write_run_start(struct recorder *r, const char *cgpath)
 		{ "label", o->label ? o->label : "" }, { "limit_cpus", cpus }, { "limit_memory", mem },
 		{ "limit_cpuset", o->cpuset ? o->cpuset : "" }, { "cgroup", cgpath }, { "pid", pid },
 		{ "start_wall_ns", start }, { "env", envs },
+		{ "limits_applied", cgpath[0] ? "1" : "0" },
 	};
-	size_t n = 13;
+	size_t n = 14;
 	char keys[40][16];
 	for (size_t i = 0; i < argc && n < BT_ARRAY_LEN(kv) && i < 40; i++) {
 		snprintf(keys[i], sizeof keys[i], "argv.%zu", i);

@@ -90,6 +90,7 @@ static void add_kv(struct summary *s, const struct bt_record *rec)
 		r->rep = (unsigned)num(trace_kv_get(rec, "rep"), 1);
 		r->limit_cpus = num(trace_kv_get(rec, "limit_cpus"), 0);
 		r->limit_mem = (uint64_t)num(trace_kv_get(rec, "limit_memory"), 0);
+		r->limits_applied = num(trace_kv_get(rec, "limits_applied"), 1) != 0;
 		return;
 	}
 	struct run_summary *r = find(s, rec->run);
@@ -284,7 +285,7 @@ void summary_print_table(FILE *out, const struct summary *s)
 		fprintf(out, "run %llu: %s%s%s%s\n", (unsigned long long)r->id, r->command,
 			r->label[0] ? "  [" : "", r->label, r->label[0] ? "]" : "");
 		if (r->limit_cpus > 0 || r->limit_mem || r->cpuset[0]) {
-			fprintf(out, "  %-22s", "limits");
+			fprintf(out, "  %-22s", r->limits_applied ? "limits" : "limits (NOT applied)");
 			if (r->limit_cpus > 0)
 				fprintf(out, " cpus %.2f", r->limit_cpus);
 			if (r->limit_mem)
@@ -382,8 +383,8 @@ void summary_print_json(FILE *out, const struct summary *s)
 				(unsigned long long)r->periods, (unsigned long long)r->throttled, (double)r->thr_ns / 1e9);
 		else
 			fputs(",\"periods\":null,\"throttled_periods\":null,\"throttled_s\":null", out);
-		fprintf(out, ",\"limit_cpus\":%g,\"limit_memory_bytes\":%llu", r->limit_cpus,
-			(unsigned long long)r->limit_mem);
+		fprintf(out, ",\"limit_cpus\":%g,\"limit_memory_bytes\":%llu,\"limits_applied\":%s", r->limit_cpus,
+			(unsigned long long)r->limit_mem, r->limits_applied ? "true" : "false");
 		if (r->ended)
 			fprintf(out, ",\"exit_code\":%d,\"signal\":%d,\"oom_killed\":%s", r->exit_code, r->signal,
 				r->oom_killed ? "true" : "false");

@@ -22,6 +22,7 @@ struct run_summary {
 	double limit_cpus;
 	uint64_t limit_mem;
 	char *cpuset, *cgroup;
+	bool limits_applied;
 	/* time */
 	uint64_t start_us, last_us;
 	double wall_s;

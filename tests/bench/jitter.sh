@@ -56,7 +56,7 @@ for rep in $(seq 1 "$REPS"); do
 import csv, sys
 sc, rep, missed = sys.argv[1:4]
 for row in csv.DictReader(sys.stdin):
-    print(f"{sc}\t{rep}\t{missed}\t{row[\"late_ms\"]}")' "$sc" "$rep" "${missed:-nan}" >>"$LAT"
+    print(sc, rep, missed, row["late_ms"], sep="\t")' "$sc" "$rep" "${missed:-nan}" >>"$LAT"
 		rm -f "$tr"
 	done
 done

@@ -66,6 +66,11 @@ trap bench_cleanup EXIT
 trap 'echo "$(basename "$0"): interrupted" >&2; exit 130' INT TERM
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/benchtop-bench.XXXXXX") || die "cannot make a temp dir"
+# Measure a snapshot of the binary: a rebuild during a long run must not mix
+# two builds in one set of numbers.
+cp "$BT" "$WORK/benchtop" || die "cannot copy $BT"
+BT_ORIG=$BT
+BT=$WORK/benchtop
 SLEEPSPIN=$WORK/sleepspin
 ${CC:-cc} -O2 -pthread -o "$SLEEPSPIN" "$BENCH_DIR/sleepspin.c" || die "cannot build sleepspin.c"
 
@@ -111,5 +116,5 @@ result() {
 
 machine_line() {
 	echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), kernel $(uname -r), $(date -u +%Y-%m-%dT%H:%MZ)"
-	echo "benchtop: $BT ($(sha256sum "$BT" | cut -c1-12)), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+	echo "benchtop: $BT_ORIG (sha256 $(sha256sum "$BT" | cut -c1-12), tree $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo '?')), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 }

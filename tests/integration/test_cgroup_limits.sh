@@ -59,6 +59,8 @@ if command -v setpriv >/dev/null && id nobody >/dev/null 2>&1; then
 	check "unprivileged: CPU measured through /proc" test "$(json "$TMP/np.json" 'd["runs"][0]["cpu_source"]')" = tree
 	check "unprivileged: the CPU time is still there" pytrue "$(json "$TMP/np.json" 'd["runs"][0]["cpu_s"]') > 0.3"
 	check "unprivileged: the summary carries the note" grep -q "limits not applied" "$TMP/np.out"
+	check "unprivileged: the summary says the limits were not applied" grep -q "limits (NOT applied)" "$TMP/np.out"
+	check "unprivileged: the JSON says so too" test "$(json "$TMP/np.json" 'd["runs"][0]["limits_applied"]')" = False
 else
 	echo "# unprivileged part skipped: no setpriv or no user nobody"
 fi

@@ -99,7 +99,7 @@ static void test_stat_weird_comm(void **state)
 	(void)state;
 	struct procfs_stat s;
 	static const char nested[] = "4242 (my (weird) prog) R 1 4242 4242 0 -1 0 7 0 8 0 9 10 0 0 20 0 3 0 "
-				     "555 1000 20 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 5\n";
+				     "555 1000 20 0 0 0 0 0 0 0 0 0 0 0 0 0 0 5\n";
 	assert_true(procfs_parse_stat(nested, &s));
 	assert_int_equal(s.pid, 4242);
 	assert_string_equal(s.comm, "my (weird) prog");

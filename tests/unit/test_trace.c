@@ -1262,8 +1262,9 @@ static void test_bug_index_trailer_wraps(void **state)
 	make_header(data, TRACE_VERSION_MAJOR, TRACE_VERSION_MINOR);
 	uint64_t at = UINT64_MAX - 11; /* data + at == data - 12 */
 	uint8_t *h = data - 12;
-	uint64_t plen = LEN - TRAILER - (uint64_t)(-(int64_t)at) - RECOVH + 12; /* == LEN-16 */
-	plen = LEN - 16;
+	/* The record must end where the trailer starts: plen + 12 == LEN - 16 - at
+	 * (mod 2^64) == LEN - 4. */
+	uint64_t plen = LEN - 16;
 	h[0] = 0xB7;
 	h[1] = TR_INDEX;
 	h[2] = h[3] = 0;
