@@ -46,6 +46,20 @@ wait_file() {
 	done
 	return 1
 }
+# record NAME ARGS...: record into $TMP/NAME.bt (quietly), write its summary
+# JSON to $TMP/NAME.json (the reader's note to $TMP/NAME.note), check that
+# the benchtop left no cgroup, and return benchtop's exit status.
+record() {
+	local name=$1
+	shift
+	"$BENCHTOP" record -q -o "$TMP/$name.bt" "$@" &
+	local bp=$!
+	wait $bp
+	local rc=$?
+	"$BENCHTOP" export --summary --format json "$TMP/$name.bt" >"$TMP/$name.json" 2>"$TMP/$name.note"
+	check "$name: no cgroup of benchtop $bp is left" test -z "$(cgroups_of $bp)"
+	return $rc
+}
 cleanup() {
 	local p
 	for p in "${BG_PIDS[@]}"; do

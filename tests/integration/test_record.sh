@@ -4,18 +4,6 @@
 # are kept, orphans are waited for, nothing is left behind.
 . "$(dirname "$0")/lib.sh"
 
-# record NAME ARGS...: record into $TMP/NAME.bt, summary JSON into $TMP/NAME.json.
-record() {
-	local name=$1
-	shift
-	"$BENCHTOP" record -q -o "$TMP/$name.bt" "$@" &
-	local bp=$!
-	wait $bp
-	local rc=$?
-	"$BENCHTOP" export --summary --format json "$TMP/$name.bt" >"$TMP/$name.json" 2>"$TMP/$name.note"
-	check "$name: no cgroup of benchtop $bp is left" test -z "$(cgroups_of $bp)"
-	return $rc
-}
 # agree NAME TOL: trace CPU time within TOL (fraction) of the kernel's rusage.
 agree() {
 	local f=$TMP/$1.json

@@ -54,12 +54,28 @@ static uint64_t rnd(void)
 	return rng;
 }
 
+/* Temp files made by the running test, removed by its teardown even when an
+ * assertion fails half-way. */
+static char tmp_made[8][64];
+static size_t ntmp_made;
+
 static void tmp_path(char *buf, size_t size)
 {
 	snprintf(buf, size, "/tmp/bt-test-trace-XXXXXX");
 	int fd = mkstemp(buf);
 	assert_true(fd >= 0);
 	close(fd);
+	if (ntmp_made < BT_ARRAY_LEN(tmp_made))
+		snprintf(tmp_made[ntmp_made++], sizeof tmp_made[0], "%s", buf);
+}
+
+static int tmp_cleanup(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < ntmp_made; i++)
+		unlink(tmp_made[i]);
+	ntmp_made = 0;
+	return 0;
 }
 
 /* Bytes of heap in use: what a reader holds on to after a hostile record. */
@@ -1317,23 +1333,23 @@ static void test_bug_index_freed_by_next(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_round_trip),
-		cmocka_unit_test(test_index_and_seek),
-		cmocka_unit_test(test_cut_every_offset),
-		cmocka_unit_test(test_bit_flips_every_byte),
-		cmocka_unit_test(test_bit_flips_sampled),
-		cmocka_unit_test(test_header_magic),
-		cmocka_unit_test(test_header_version),
-		cmocka_unit_test(test_header_crc),
-		cmocka_unit_test(test_unknown_record_skipped),
-		cmocka_unit_test(test_empty_trace),
-		cmocka_unit_test(test_no_overwrite),
-		cmocka_unit_test(test_abandon),
-		cmocka_unit_test(test_huge_length),
-		cmocka_unit_test(test_bad_frames),
-		cmocka_unit_test(test_bug_key_top_bit),
-		cmocka_unit_test(test_bug_index_trailer_wraps),
-		cmocka_unit_test(test_bug_index_freed_by_next),
+		cmocka_unit_test_teardown(test_round_trip, tmp_cleanup),
+		cmocka_unit_test_teardown(test_index_and_seek, tmp_cleanup),
+		cmocka_unit_test_teardown(test_cut_every_offset, tmp_cleanup),
+		cmocka_unit_test_teardown(test_bit_flips_every_byte, tmp_cleanup),
+		cmocka_unit_test_teardown(test_bit_flips_sampled, tmp_cleanup),
+		cmocka_unit_test_teardown(test_header_magic, tmp_cleanup),
+		cmocka_unit_test_teardown(test_header_version, tmp_cleanup),
+		cmocka_unit_test_teardown(test_header_crc, tmp_cleanup),
+		cmocka_unit_test_teardown(test_unknown_record_skipped, tmp_cleanup),
+		cmocka_unit_test_teardown(test_empty_trace, tmp_cleanup),
+		cmocka_unit_test_teardown(test_no_overwrite, tmp_cleanup),
+		cmocka_unit_test_teardown(test_abandon, tmp_cleanup),
+		cmocka_unit_test_teardown(test_huge_length, tmp_cleanup),
+		cmocka_unit_test_teardown(test_bad_frames, tmp_cleanup),
+		cmocka_unit_test_teardown(test_bug_key_top_bit, tmp_cleanup),
+		cmocka_unit_test_teardown(test_bug_index_trailer_wraps, tmp_cleanup),
+		cmocka_unit_test_teardown(test_bug_index_freed_by_next, tmp_cleanup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
