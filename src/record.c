@@ -270,6 +270,8 @@ static void reap(struct recorder *r)
 		r->all_ru.ru_stime.tv_usec += ru.ru_stime.tv_usec;
 		if (ru.ru_maxrss > r->all_ru.ru_maxrss)
 			r->all_ru.ru_maxrss = ru.ru_maxrss;
+		r->all_ru.ru_nvcsw += ru.ru_nvcsw;
+		r->all_ru.ru_nivcsw += ru.ru_nivcsw;
 		if (p == r->root) {
 			r->root_done = true;
 			r->root_status = st;
@@ -371,7 +373,7 @@ static void write_run_start(struct recorder *r, const char *cgpath)
 
 static void write_run_end(struct recorder *r)
 {
-	char code[16] = "", sig[16] = "0", oom[4] = "0", wall[32], ut[32], st[32], rss[32];
+	char code[16] = "", sig[16] = "0", oom[4] = "0", wall[32], ut[32], st[32], rss[32], nv[32], niv[32];
 	int status = r->root_status;
 	bool oomk = false;
 	if (r->cg) {
@@ -396,10 +398,12 @@ static void write_run_end(struct recorder *r)
 	snprintf(ut, sizeof ut, "%lld", (long long)(r->all_ru.ru_utime.tv_sec * 1000000LL + r->all_ru.ru_utime.tv_usec));
 	snprintf(st, sizeof st, "%lld", (long long)(r->all_ru.ru_stime.tv_sec * 1000000LL + r->all_ru.ru_stime.tv_usec));
 	snprintf(rss, sizeof rss, "%ld", r->all_ru.ru_maxrss);
+	snprintf(nv, sizeof nv, "%ld", r->all_ru.ru_nvcsw);
+	snprintf(niv, sizeof niv, "%ld", r->all_ru.ru_nivcsw);
 	struct bt_kv kv[] = {
 		{ "exit_code", WIFEXITED(status) ? code : "-1" }, { "signal", sig }, { "oom_killed", oom },
 		{ "reason", r->reason ? r->reason : "exited" }, { "wall_us", wall }, { "ru_utime_us", ut },
-		{ "ru_stime_us", st }, { "ru_maxrss_kb", rss },
+		{ "ru_stime_us", st }, { "ru_maxrss_kb", rss }, { "ru_nvcsw", nv }, { "ru_nivcsw", niv },
 	};
 	uint64_t now = bt_now_ns();
 	note_write_error(r, trace_write_kv(r->w, TR_RUN_END, 1, t_us(r, now), kv, BT_ARRAY_LEN(kv)));
@@ -519,7 +523,8 @@ int record_main(int argc, char **argv)
 	if (cgnote[0] && !o.quiet)
 		fprintf(stderr, "benchtop: %s.\n", cgnote);
 
-	r.s = sampler_new("", 10);
+	/* Per-thread status (context switches) is the dearest file: about once a second. */
+	r.s = sampler_new("", o.interval_ms >= 1000 ? 1 : 1000 / o.interval_ms);
 	struct launch_spec spec = { o.argv, o.env, o.nenv };
 	r.t0_ns = bt_now_ns();
 	r.start_wall_ns = bt_wall_ns();

@@ -124,6 +124,16 @@ static void add_kv(struct summary *s, const struct bt_record *rec)
 			r->ru_sys_s = sy / 1e6;
 			r->ru_maxrss = (uint64_t)num(trace_kv_get(rec, "ru_maxrss_kb"), 0) * 1024;
 		}
+		/* Threads that ended took their switch counts with them; the
+		 * kernel's rusage of the reaped tree still has them. */
+		double nv = num(trace_kv_get(rec, "ru_nvcsw"), -1), niv = num(trace_kv_get(rec, "ru_nivcsw"), -1);
+		if (nv >= 0 && niv >= 0) {
+			r->have_cs = true;
+			if ((uint64_t)nv > r->cs_vol)
+				r->cs_vol = (uint64_t)nv;
+			if ((uint64_t)niv > r->cs_invol)
+				r->cs_invol = (uint64_t)niv;
+		}
 	}
 }
 
