@@ -150,11 +150,6 @@ int cg_run_create(const struct cg_ctx *ctx, const struct cg_limits *lim, unsigne
 		const struct cg_hier *h = &ctx->ctl[c];
 		if (!(want & (1u << c)) || !h->present)
 			continue;
-		if (c == CG_CPUSET && !h->present) {
-			snprintf(err, errlen, "--cpuset needs the cpuset controller, which this system does not offer");
-			free_run(r);
-			return -ENOTSUP;
-		}
 		char dir[PATH_MAX];
 		snprintf(dir, sizeof dir, "%s/%s", h->own_dir, r->name);
 		struct cg_part *p = NULL;
@@ -226,10 +221,9 @@ int cg_run_create(const struct cg_ctx *ctx, const struct cg_limits *lim, unsigne
 			if (c == CG_CPUSET && lim->cpuset) {
 				cgroup_add_value_string(ctl, "cpuset.cpus", lim->cpuset);
 				if (r->version == 1) {
+					/* A v1 cpuset cgroup takes no task until it has mems:
+					 * inherit the parent's. */
 					char mems[256] = "0";
-					char pdir[PATH_MAX];
-					snprintf(pdir, sizeof pdir, "%s", h->own_dir);
-					(void)pdir;
 					char mp[PATH_MAX];
 					snprintf(mp, sizeof mp, "%s/cpuset.mems", ctx->ctl[CG_CPUSET].own_dir);
 					if (bt_read_file(mp, mems, sizeof mems) > 0)
