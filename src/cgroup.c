@@ -157,8 +157,15 @@ int cg_ctx_load(struct cg_ctx *ctx, const char *root, char *err, size_t errlen)
 					char *dir = own_dir_for(ctx->root, mnts[i].point, mnts[i].mroot, cpath);
 					if (!dir)
 						continue;
-					bt_path(cp, sizeof cp, ctx->root, "%s/cgroup.controllers", mnts[i].point);
+					/* The controllers our own cgroup may use (those its
+					 * parent delegates); at the mountpoint when ours has
+					 * no such file. */
+					snprintf(cp, sizeof cp, "%s/cgroup.controllers", dir);
 					ssize_t l = bt_read_file(cp, buf, sizeof buf);
+					if (l < 0) {
+						bt_path(cp, sizeof cp, ctx->root, "%s/cgroup.controllers", mnts[i].point);
+						l = bt_read_file(cp, buf, sizeof buf);
+					}
 					for (int c = 0; c < CG_NCTL; c++) {
 						bool have = l >= 0 && (c == CG_CPUACCT ? true : false);
 						if (l >= 0 && c != CG_CPUACCT) {

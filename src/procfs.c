@@ -14,14 +14,11 @@ bool procfs_parse_stat(const char *text, struct procfs_stat *out)
 	if (!bt_scan_u64(&p, &u) || u > INT32_MAX)
 		return false;
 	s.pid = (int32_t)u;
-	/* comm is inside parentheses and may itself contain ") (": the last
-	 * ')' in the line ends it. */
+	/* comm is inside parentheses and may itself contain ") (" or even a
+	 * newline (prctl PR_SET_NAME takes any bytes): the last ')' in the
+	 * text ends it, as no later field holds one. */
 	const char *open = strchr(p, '(');
-	const char *nl = strchr(p, '\n');
-	const char *close = NULL;
-	for (const char *q = open ? open : p; *q && (!nl || q < nl); q++)
-		if (*q == ')')
-			close = q;
+	const char *close = open ? strrchr(open, ')') : NULL;
 	if (!open || !close)
 		return false;
 	size_t cl = (size_t)(close - open - 1);
@@ -199,12 +196,13 @@ int procfs_count_cpu_list(const char *text)
 		return 0;
 	for (;;) {
 		uint64_t a, b;
-		if (!bt_scan_u64(&p, &a))
+		/* Digits must follow at once: "0, 1" is not a list the kernel takes. */
+		if (*p < '0' || *p > '9' || !bt_scan_u64(&p, &a))
 			return -1;
 		b = a;
 		if (*p == '-') {
 			p++;
-			if (!bt_scan_u64(&p, &b) || b < a)
+			if (*p < '0' || *p > '9' || !bt_scan_u64(&p, &b) || b < a)
 				return -1;
 		}
 		if (b - a > 65536)

@@ -165,7 +165,10 @@ void sysinfo_collect(struct bt_sysinfo *in, const char *root)
 	}
 	in->cg_ok = cg_ctx_load(&in->cg, in->root, in->cg_error, sizeof in->cg_error) == 0;
 	cg_effective(&in->cg, &in->eff);
-	if (in->cg_ok)
+	if (in->root[0])
+		snprintf(in->cannot_create_why, sizeof in->cannot_create_why,
+			 "not checked under --root (it depends on the live system's permissions)");
+	else if (in->cg_ok)
 		in->can_create = cg_can_create(&in->cg, in->cannot_create_why, sizeof in->cannot_create_why) == 0;
 	else
 		snprintf(in->cannot_create_why, sizeof in->cannot_create_why, "%s", in->cg_error);

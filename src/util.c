@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -243,7 +244,8 @@ bool bt_parse_size(const char *s, uint64_t *out)
 	char *end;
 	errno = 0;
 	double v = strtod(s, &end);
-	if (errno || end == s || v < 0)
+	/* !(v >= 0) also rejects NaN, which strtod accepts. */
+	if (errno || end == s || !(v >= 0) || !isfinite(v) || !((*s >= '0' && *s <= '9') || *s == '.'))
 		return false;
 	double mul = 1;
 	switch (*end) {
@@ -274,7 +276,7 @@ bool bt_parse_double(const char *s, double *out)
 	char *end;
 	errno = 0;
 	double v = strtod(s, &end);
-	if (errno || *end || end == s)
+	if (errno || *end || end == s || !isfinite(v))
 		return false;
 	*out = v;
 	return true;

@@ -12,15 +12,16 @@ fi
 
 record quota --cpus 0.5 -- "$BT_SPIN" --threads 2 --seconds 3
 avg=$(json "$TMP/quota.json" 'd["runs"][0]["cpu_avg_percent"]')
-check "--cpus 0.5 holds two spinning threads to about half a CPU ($avg %)" pytrue "30 <= $avg <= 60"
+check "--cpus 0.5 holds two spinning threads to about half a CPU ($avg %)" pytrue "20 <= $avg <= 60"
 thr=$(json "$TMP/quota.json" 'd["runs"][0]["throttled_periods"]')
 check "--cpus 0.5: the cgroup was throttled ($thr periods)" pytrue "$thr > 10"
 check "--cpus 0.5 is recorded as the run's limit" test "$(json "$TMP/quota.json" 'd["runs"][0]["limit_cpus"]')" = 0.5
 
 record free -- "$BT_SPIN" --threads 2 --seconds 2
-avg=$(json "$TMP/free.json" 'd["runs"][0]["cpu_avg_percent"]')
-# Other tests may share the two cores: ask only for clearly more than the quota.
-check "without a quota two threads use clearly more than half a CPU ($avg %)" pytrue "$avg > 75"
+# Other tests may share the two cores, so the CPU level of a free run proves
+# little; what must hold is that nothing throttles it.
+thr=$(json "$TMP/free.json" 'd["runs"][0]["throttled_periods"]')
+check "without a quota the run is never throttled ($thr periods)" pytrue "not $thr"
 
 record oom --memory 64M -- "$BT_SPIN" --memory 256M --seconds 1
 rc=$?

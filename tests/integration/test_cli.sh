@@ -28,6 +28,10 @@ expect_err 2 "interval" "$BENCHTOP" record -o "$TMP/a.bt" --interval abc -- true
 expect_err 2 "cpus" "$BENCHTOP" record -o "$TMP/a.bt" --cpus many -- true
 expect_err 2 "memory" "$BENCHTOP" record -o "$TMP/a.bt" --memory 12Q -- true
 expect_err 2 "cpuset" "$BENCHTOP" record -o "$TMP/a.bt" --cpuset 3-1 -- true
+expect_err 2 "cpuset" "$BENCHTOP" record -o "$TMP/a.bt" --cpuset "0, 1" -- true
+expect_err 2 "memory" "$BENCHTOP" record -o "$TMP/a.bt" --memory nan -- true
+expect_err 2 "cpus" "$BENCHTOP" record -o "$TMP/a.bt" --no-cgroup --cpus nan -- true
+expect_err 2 "timeout" "$BENCHTOP" record -o "$TMP/a.bt" --timeout nan -- true
 expect_err 2 "KEY=VALUE" "$BENCHTOP" record -o "$TMP/a.bt" --env NOEQUALS -- true
 expect_err 2 "need a cgroup" "$BENCHTOP" record -o "$TMP/a.bt" --no-cgroup --cpus 1 -- true
 expect_err 2 "unknown" "$BENCHTOP" record -o "$TMP/a.bt" --bogus -- true

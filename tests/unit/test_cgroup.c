@@ -203,7 +203,8 @@ static void test_hybrid_host(void **state)
 	assert_dbl(eff.quota_cpus, 2.5);
 	assert_dbl(eff.cpus_effective, 2.5);
 	assert_true(ends_with(eff.quota_source, "/sys/fs/cgroup/cpu/batch/cpu.cfs_quota_us"));
-	/* 9223372036854771712 everywhere is v1's "no limit". */
+	/* 9223372036854771712 (own cgroup, root) is v1's "no limit"; the 32 GiB
+	 * on /process_api is above the RAM and does not bind either. */
 	assert_int_equal(eff.mem_limit, 0);
 	assert_int_equal(eff.mem_total, UINT64_C(24731712) * 1024);
 	assert_can_create_agrees(&ctx);
@@ -252,13 +253,14 @@ static void test_v2_nested_tightest_wins(void **state)
 	assert_int_equal(ctx.version, 2);
 	assert_false(ctx.hybrid);
 	assert_string_equal(ctx.unified_own, "/user.slice/bench.scope/job");
-	for (int c = 0; c < CG_NCTL; c++) {
-		assert_true(ctx.ctl[c].present);
-		assert_own_dir(&ctx, (enum cg_controller)c, "v2-nested", "/sys/fs/cgroup/user.slice/bench.scope/job");
-	}
+	/* cgroup.controllers has "cpu" but no "cpuset": "cpu" is not "cpuset". */
+	assert_false(ctx.ctl[CG_CPUSET].present);
+	static const enum cg_controller have[] = { CG_CPU, CG_CPUACCT, CG_MEMORY, CG_PIDS };
+	for (size_t i = 0; i < BT_ARRAY_LEN(have); i++)
+		assert_own_dir(&ctx, have[i], "v2-nested", "/sys/fs/cgroup/user.slice/bench.scope/job");
 	cg_effective(&ctx, &eff);
 	assert_int_equal(eff.cpus_visible, 16);
-	assert_int_equal(eff.cpuset_cpus, 8);
+	assert_int_equal(eff.cpuset_cpus, 0); /* the job's cpuset file is not read */
 	/* 1.5 on bench.scope beats 3 on user.slice; the 0.1 decoy above the
 	 * mountpoint must not be reached. */
 	assert_dbl(eff.quota_cpus, 1.5);

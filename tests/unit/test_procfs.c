@@ -142,6 +142,21 @@ static void test_stat_weird_comm(void **state)
 	assert_int_equal(s.state, 'Z');
 }
 
+/* prctl(PR_SET_NAME) takes any bytes, a newline and ") R 1" included. */
+static void test_stat_newline_in_comm(void **state)
+{
+	(void)state;
+	static const char line[] = "7669 (a\nb) R 1) R 7667 7669 7669 0 -1 0 5 0 6 0 7 8 0 0 20 0 1 0 "
+				   "99 4096 3 18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0\n";
+	struct procfs_stat s;
+	assert_true(procfs_parse_stat(line, &s));
+	assert_string_equal(s.comm, "a\nb) R 1");
+	assert_int_equal(s.state, 'R');
+	assert_int_equal(s.ppid, 7667);
+	assert_int_equal(s.utime, 7);
+	assert_int_equal(s.processor, 1);
+}
+
 static void test_stat_kernel_thread(void **state)
 {
 	(void)state;
@@ -627,6 +642,9 @@ static void test_cpu_list(void **state)
 	assert_int_equal(procfs_count_cpu_list(",1"), -1);
 	assert_int_equal(procfs_count_cpu_list("1;2"), -1);
 	assert_int_equal(procfs_count_cpu_list("0-3 x"), -1);
+	/* The kernel's cpuset.cpus takes no blanks inside a list. */
+	assert_int_equal(procfs_count_cpu_list("0, 1"), -1);
+	assert_int_equal(procfs_count_cpu_list("0- 3"), -1);
 	/* The real online list agrees with sysconf. */
 	char buf[256];
 	if (bt_read_file("/sys/devices/system/cpu/online", buf, sizeof buf) > 0)
@@ -639,6 +657,7 @@ int main(void)
 		cmocka_unit_test(test_stat_real_line),
 		cmocka_unit_test(test_stat_distinct_fields),
 		cmocka_unit_test(test_stat_weird_comm),
+		cmocka_unit_test(test_stat_newline_in_comm),
 		cmocka_unit_test(test_stat_kernel_thread),
 		cmocka_unit_test(test_stat_truncated),
 		cmocka_unit_test(test_stat_garbage),
