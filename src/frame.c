@@ -102,8 +102,8 @@ struct bt_entity *frame_add(struct bt_frame *f, enum bt_kind kind, uint64_t key)
 	struct bt_entity_list *l = &f->k[kind];
 	bt_grow((void **)&l->items, &l->cap, l->n + 1, sizeof(struct bt_entity));
 	struct bt_entity *e = &l->items[l->n++];
+	memset(e, 0, sizeof(*e));
 	e->key = key;
-	e->mask = 0;
 	return e;
 }
 

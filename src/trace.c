@@ -107,17 +107,24 @@ static uint64_t get_varint(struct cur *c)
 
 /* ---- Frame codec ------------------------------------------------------- */
 
-/* Encode f as deltas against prev (NULL for a keyframe). */
-static void encode_frame(struct buf *b, const struct bt_frame *f, const struct bt_frame *prev)
+/* Encode f as deltas against prev (NULL for a keyframe). Returns false when
+ * f breaks the format's rules: within a kind keys strictly increase, a key
+ * delta fits in 63 bits (the head's low bit is the mask flag), and a frame
+ * has at most TRACE_MAX_ENTITIES entities. */
+static bool encode_frame(struct buf *b, const struct bt_frame *f, const struct bt_frame *prev)
 {
 	put_varint(b, f->tick);
 	put_varint(b, f->t_us);
 	put_varint(b, f->late_us);
 	put_varint(b, f->missed);
 	put_varint(b, f->cost_ns);
+	size_t total = 0;
 	for (int k = 0; k < BT_NKINDS; k++) {
 		const struct bt_entity_list *l = &f->k[k];
 		const struct bt_entity_list *pl = prev ? &prev->k[k] : NULL;
+		total += l->n;
+		if (total > TRACE_MAX_ENTITIES)
+			return false;
 		size_t pi = 0;
 		uint64_t last_key = 0;
 		unsigned nf = frame_nfields((enum bt_kind)k);
@@ -132,6 +139,8 @@ static void encode_frame(struct buf *b, const struct bt_frame *f, const struct b
 			uint32_t pmask = p ? p->mask : 0;
 			uint32_t mask = e->mask & ((nf >= 32) ? 0xffffffffu : ((1u << nf) - 1));
 			uint64_t kd = e->key - last_key;
+			if ((i > 0 && e->key <= last_key) || kd > (UINT64_MAX >> 1))
+				return false;
 			last_key = e->key;
 			put_varint(b, (kd << 1) | (mask != pmask));
 			if (mask != pmask)
@@ -151,12 +160,14 @@ static void encode_frame(struct buf *b, const struct bt_frame *f, const struct b
 					put_varint(b, zigzag(e->v[fi] - base[fi]));
 		}
 	}
+	return true;
 }
 
 /* Decode into out against prev (empty frame for a keyframe). Returns false
  * when the payload is malformed. */
 static bool decode_frame(struct cur *c, struct bt_frame *out, const struct bt_frame *prev)
 {
+	size_t total = 0;
 	frame_reset(out);
 	out->tick = get_varint(c);
 	out->t_us = get_varint(c);
@@ -172,10 +183,13 @@ static bool decode_frame(struct cur *c, struct bt_frame *out, const struct bt_fr
 		unsigned nf = frame_nfields((enum bt_kind)k);
 		uint32_t allowed = (nf >= 32) ? 0xffffffffu : ((1u << nf) - 1);
 		uint64_t n = get_varint(c);
-		/* Each entity takes at least one byte: a count beyond what remains
-		 * is a lie, and must not drive an allocation. */
-		if (c->bad || n > (uint64_t)(c->end - c->p))
+		/* Each entity takes at least two bytes (head, changed): a count
+		 * beyond what remains is a lie. A decoded entity is 272 bytes, so
+		 * the total is capped too: a 16 MiB record must not make the
+		 * reader allocate gigabytes. */
+		if (c->bad || n > (uint64_t)(c->end - c->p) / 2 || n > TRACE_MAX_ENTITIES - total)
 			return false;
+		total += (size_t)n;
 		for (uint64_t i = 0; i < n; i++) {
 			uint64_t head = get_varint(c);
 			if (c->bad)
@@ -291,6 +305,8 @@ static int emit(struct bt_trace_writer *w, enum trace_rec_type type, unsigned fl
 	if (w->error)
 		return w->error;
 	size_t plen = w->rec.n - REC_HDR;
+	if (plen > TRACE_MAX_RECORD)
+		return -EFBIG; /* a reader would refuse it */
 	uint8_t *h = w->rec.p;
 	h[0] = REC_SYNC;
 	h[1] = (uint8_t)type;
@@ -335,7 +351,8 @@ int trace_write_frame(struct bt_trace_writer *w, const struct bt_frame *f)
 	bool key = !w->have_prev || w->frames % TRACE_KEY_EVERY == 0;
 	uint64_t at = w->off;
 	rec_begin(w);
-	encode_frame(&w->rec, f, key ? NULL : &w->prev);
+	if (!encode_frame(&w->rec, f, key ? NULL : &w->prev))
+		return -EINVAL;
 	size_t plen = w->rec.n - REC_HDR;
 	int e = emit(w, TR_FRAME, key ? FLAG_KEYFRAME : 0);
 	if (e)
@@ -553,7 +570,7 @@ static bool load_index_payload(struct bt_trace_reader *r, struct cur *c)
 		r->idx_ticks[i] = get_varint(c);
 		(void)get_varint(c);
 		r->idx_offs[i] = get_varint(c);
-		if (c->bad || r->idx_offs[i] >= r->len)
+		if (c->bad || r->idx_offs[i] < FILE_HDR || r->idx_offs[i] >= r->len)
 			return false;
 	}
 	r->nidx = (size_t)n;
@@ -575,6 +592,11 @@ int trace_reader_next(struct bt_trace_reader *r, struct bt_record *rec)
 		if (left == TRAILER && memcmp(h, trailer_magic, 8) == 0) {
 			r->done = true;
 			r->clean = true;
+			return 0;
+		}
+		if (left < TRAILER && memcmp(h, trailer_magic, left < 8 ? left : 8) == 0) {
+			stop(r, true, "the trace was cut at byte %zu, inside its closing trailer (all %llu ticks were read; only the index is lost)",
+			     r->pos, (unsigned long long)r->last_tick + (r->have_frame ? 1 : 0));
 			return 0;
 		}
 		if (h[0] != REC_SYNC) {
@@ -645,7 +667,9 @@ int trace_reader_next(struct bt_trace_reader *r, struct bt_record *rec)
 			}
 			return 1;
 		case TR_INDEX:
-			if (!load_index_payload(r, &c))
+			/* Loaded once: the arrays trace_reader_index handed out
+			 * stay valid until trace_reader_free. */
+			if (!r->nidx && !load_index_payload(r, &c))
 				r->nidx = 0; /* a bad index only costs speed */
 			continue;
 		default:
@@ -676,7 +700,8 @@ size_t trace_reader_index(struct bt_trace_reader *r, const uint64_t **ticks, con
 	if (!r->nidx && r->len >= FILE_HDR + TRAILER &&
 	    memcmp(r->data + r->len - TRAILER, trailer_magic, 8) == 0) {
 		uint64_t at = get_le(r->data + r->len - 8, 8);
-		if (at >= FILE_HDR && at + REC_HDR + REC_CRC <= r->len - TRAILER) {
+		if (at >= FILE_HDR && at <= r->len - TRAILER &&
+		    r->len - TRAILER - at >= REC_HDR + REC_CRC) {
 			const uint8_t *h = r->data + at;
 			uint64_t plen = get_le(h + 4, 4);
 			if (h[0] == REC_SYNC && h[1] == TR_INDEX &&

@@ -23,6 +23,7 @@
 #define TRACE_VERSION_MINOR 0
 #define TRACE_MAX_RECORD (16u << 20) /* largest payload a reader accepts */
 #define TRACE_KEY_EVERY 128
+#define TRACE_MAX_ENTITIES (1u << 18) /* per frame, all kinds (~70 MiB decoded) */
 
 enum trace_rec_type {
 	TR_META = 1,      /* kv: about the host and benchtop */

@@ -7,9 +7,8 @@
  * Buffers handed to trace_reader_open_mem are exact-size heap copies, so an
  * ASan build catches any read past the end.
  *
- * Tests named test_bug_* reproduce reader/writer bugs that are still open;
- * they are skipped unless TRACE_KNOWN_BUGS=1 is set in the environment. Once
- * the bug is fixed, drop the known_bug() line from the test. */
+ * Tests named test_bug_* reproduce reader/writer bugs found by fuzzing and
+ * fixed since: they keep them fixed. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -88,21 +87,6 @@ static size_t heap_in_use(void)
 	return mi.uordblks + mi.hblkhd;
 #endif
 }
-
-static bool known_bugs_enabled(void)
-{
-	const char *s = getenv("TRACE_KNOWN_BUGS");
-	return s && *s && strcmp(s, "0") != 0;
-}
-
-/* Skip a test that reproduces an open bug unless TRACE_KNOWN_BUGS=1. */
-#define known_bug(what)                                                          \
-	do {                                                                     \
-		if (!known_bugs_enabled()) {                                     \
-			print_message("known bug, skipped (set TRACE_KNOWN_BUGS=1 to run): %s\n", what); \
-			skip();                                                  \
-		}                                                                \
-	} while (0)
 
 static uint8_t *dup_bytes(const uint8_t *p, size_t n)
 {
@@ -1029,9 +1013,9 @@ static void test_abandon(void **state)
 	x_free(&x);
 }
 
-/* Open a hand-made buffer, read it all, and check the reader neither
- * crashed nor kept a large allocation; returns the problem's first char
- * class via want (substring that must appear). */
+/* Open a hand-made buffer and read it all: want_records records come out,
+ * the problem mentions want_problem (when not NULL), the index has
+ * want_index entries, and the reader holds no large allocation afterwards. */
 static void hostile(const uint8_t *buf, size_t n, size_t want_records, const char *want_problem,
 		    size_t want_index)
 {
@@ -1316,33 +1300,50 @@ static void test_delta_size(void **state)
 
 /* ---- Open bugs (skipped unless TRACE_KNOWN_BUGS=1) ------------------------ */
 
-/* Keys >= 2^63: encode_frame writes (key delta << 1) | flag, which drops the
- * delta's top bit, so key 2^63+5 reads back as 5. */
-static void test_bug_key_top_bit(void **state)
+/* Keys the format cannot carry: encode_frame writes the head as
+ * (key delta << 1) | flag, which drops the delta's top bit, and does not
+ * check that keys increase. A key of 2^63+5 reads back as 5; keys 5, 3
+ * (unsorted) read back as 5, 2^63+3; keys 4, 4 write a frame the reader
+ * rejects, losing every record after it. The writer may refuse such frames
+ * (an error, nothing written); what it takes must read back as written. */
+static void test_bug_writer_keys(void **state)
 {
 	(void)state;
-	known_bug("entity keys (key deltas) >= 2^63 lose their top bit");
-	const uint64_t keys[] = { ((uint64_t)1 << 63) + 5, UINT64_MAX };
+	const uint64_t cases[][2] = {
+		{ ((uint64_t)1 << 63) + 5, 0 }, /* 0: no second entity */
+		{ 7, UINT64_MAX },
+		{ 5, 3 },
+		{ 4, 4 },
+	};
 	struct xtrace x;
 	x_open(&x);
 	struct bt_frame f;
 	frame_init(&f);
-	f.tick = 1;
-	for (size_t i = 0; i < BT_ARRAY_LEN(keys); i++)
-		ent_set(frame_add(&f, BT_K_PROC, keys[i]), PROC_RSS, 4096);
-	/* The writer may refuse such keys; if it takes them they must read back. */
-	struct xrec *r = x_push(&x);
-	r->type = TR_FRAME;
-	frame_copy(&r->f, &f);
-	int e = trace_write_frame(x.w, &f);
-	frame_free(&f);
-	if (e != 0) {
-		assert_true(e < 0);
-		x.n--;
-		frame_free(&r->f);
-	} else {
-		r->end = trace_writer_bytes(x.w);
+	for (size_t c = 0; c <= BT_ARRAY_LEN(cases); c++) {
+		frame_reset(&f);
+		f.tick = c;
+		if (c < BT_ARRAY_LEN(cases)) {
+			for (size_t i = 0; i < 2; i++)
+				if (i == 0 || cases[c][i])
+					ent_set(frame_add(&f, BT_K_PROC, cases[c][i]), PROC_RSS, 4096 + i);
+		} else {
+			ent_set(frame_add(&f, BT_K_PROC, 42), PROC_RSS, 1); /* a good frame last */
+		}
+		struct xrec *r = x_push(&x);
+		r->type = TR_FRAME;
+		r->t_us = f.t_us;
+		frame_copy(&r->f, &f);
+		int e = trace_write_frame(x.w, &f);
+		if (e != 0) {
+			assert_true(e < 0);
+			assert_int_equal(trace_writer_bytes(x.w), r->offset);
+			frame_free(&r->f);
+			x.n--;
+		} else {
+			r->end = trace_writer_bytes(x.w);
+		}
 	}
+	frame_free(&f);
 	x_finish(&x, true);
 	char err[256];
 	struct bt_trace_reader *rd = trace_reader_open(x.path, err, sizeof err);
@@ -1361,7 +1362,6 @@ static void test_bug_key_top_bit(void **state)
 static void test_bug_index_trailer_wraps(void **state)
 {
 	(void)state;
-	known_bug("trace_reader_index reads before the buffer when the trailer offset is near 2^64");
 	enum { PAD = 12, LEN = HDR + 4 + TRAILER };
 	uint8_t mem[PAD + LEN];
 	uint8_t *data = mem + PAD;
@@ -1398,7 +1398,6 @@ static void test_bug_index_trailer_wraps(void **state)
 static void test_bug_index_freed_by_next(void **state)
 {
 	(void)state;
-	known_bug("reading the index record frees the arrays trace_reader_index returned");
 	struct xtrace x;
 	write_trace(&x, 300, true);
 	char err[256];
@@ -1429,7 +1428,6 @@ static void test_bug_index_freed_by_next(void **state)
 static void test_bug_index_offset_in_header(void **state)
 {
 	(void)state;
-	known_bug("the index may hold offsets inside the file header, which seek refuses");
 	uint8_t buf[128], pay[16];
 	make_header(buf, TRACE_VERSION_MAJOR, TRACE_VERSION_MINOR);
 	size_t m = 0;
@@ -1472,7 +1470,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_huge_length, tmp_cleanup),
 		cmocka_unit_test_teardown(test_bad_frames, tmp_cleanup),
 		cmocka_unit_test_teardown(test_delta_size, tmp_cleanup),
-		cmocka_unit_test_teardown(test_bug_key_top_bit, tmp_cleanup),
+		cmocka_unit_test_teardown(test_bug_writer_keys, tmp_cleanup),
 		cmocka_unit_test_teardown(test_bug_index_trailer_wraps, tmp_cleanup),
 		cmocka_unit_test_teardown(test_bug_index_freed_by_next, tmp_cleanup),
 		cmocka_unit_test_teardown(test_bug_index_offset_in_header, tmp_cleanup),
