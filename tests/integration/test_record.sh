@@ -10,7 +10,7 @@ agree() {
 	local cpu ru
 	cpu=$(json "$f" 'd["runs"][0]["cpu_s"]')
 	ru=$(json "$f" 'd["runs"][0]["rusage_user_s"] + d["runs"][0]["rusage_sys_s"]')
-	if pytrue "abs($cpu - $ru) <= $2 * $ru and $ru > 0.5"; then
+	if pytrue "abs($cpu - $ru) <= $2 * $ru and $ru > 0.2"; then
 		ok "$1: trace CPU $cpu s agrees with kernel rusage $ru s within $(python3 -c "print($2*100)") %"
 	else
 		notok "$1: trace CPU $cpu s vs kernel rusage $ru s"
@@ -63,8 +63,9 @@ check "tree: CPU source is the process tree" test "$(json "$TMP/tree.json" 'd["r
 record orphan -- sh -c "'$BT_SPIN' --seconds 1.5 & exit 0"
 check "orphan: the run waited for the orphaned child (wall >= 1.4 s)" \
 	pytrue "$(json "$TMP/orphan.json" 'd["runs"][0]["wall_s"]') >= 1.4"
-check "orphan: its CPU time is counted (>= 1.2 s)" \
-	pytrue "$(json "$TMP/orphan.json" 'd["runs"][0]["cpu_s"]') >= 1.2"
+# The spinner spins for wall time, so its CPU time depends on what else runs;
+# what must hold is that the orphan's time is in the trace, as the kernel counted it.
+agree orphan 0.02
 
 # Exit statuses pass through.
 record code3 -- sh -c 'exit 3'
