@@ -189,6 +189,7 @@ struct recorder {
 	uint64_t kill_at_ns;
 	const char *reason;
 	bool write_failed;
+	int write_errno;
 	char err[512];
 	uint64_t last_progress_ns;
 	long oom0;
@@ -203,6 +204,7 @@ static void note_write_error(struct recorder *r, int e)
 {
 	if (e && !r->write_failed) {
 		r->write_failed = true;
+		r->write_errno = e;
 		fprintf(stderr, "benchtop record: writing %s failed (%s); the trace keeps what was written before, recording goes on without it.\n",
 			r->o->out, strerror(-e));
 	}
@@ -601,7 +603,7 @@ out:
 			fprintf(stderr, "benchtop record: %s.\n", e2);
 		r.cg = NULL;
 	}
-	uint64_t frame_bytes = trace_writer_frame_bytes(r.w);
+	uint64_t frame_bytes = trace_writer_frame_bytes(r.w), trace_bytes = trace_writer_bytes(r.w);
 	int ce = trace_writer_close(r.w);
 	if (ce && !r.write_failed) {
 		fprintf(stderr, "benchtop record: finishing %s failed: %s.\n", o.out, strerror(-ce));
@@ -614,9 +616,13 @@ out:
 	if (!o.quiet && r.sum.nruns) {
 		summary_print_table(stdout, &r.sum);
 		const struct run_summary *rs = &r.sum.runs[0];
-		printf("  %-22s %s, %.1f bytes per tick for %llu threads\n", "trace", o.out,
-		       rs->ticks ? (double)frame_bytes / (double)rs->ticks : 0.0,
-		       (unsigned long long)rs->threads_peak);
+		if (r.write_failed)
+			printf("  %-22s %s is incomplete: writing it failed (%s) after %llu bytes\n", "trace", o.out,
+			       strerror(-r.write_errno), (unsigned long long)trace_bytes);
+		else
+			printf("  %-22s %s, %.1f bytes per tick for %llu threads\n", "trace", o.out,
+			       rs->ticks ? (double)frame_bytes / (double)rs->ticks : 0.0,
+			       (unsigned long long)rs->threads_peak);
 	}
 	sampler_free(r.s);
 	frame_free(&r.frame);
