@@ -327,8 +327,8 @@ void summary_print_table(FILE *out, const struct summary *s)
 				bt_fmt_bytes(b, sizeof b, (double)r->cgmem_peak));
 		else
 			fprintf(out, "  %-22s -\n", "cgroup memory");
-		fprintf(out, "  %-22s %llu threads, %llu processes\n", "peak", (unsigned long long)r->threads_peak,
-			(unsigned long long)r->procs_peak);
+		fprintf(out, "  %-22s %llu thread%s, %llu process%s\n", "peak", (unsigned long long)r->threads_peak,
+			r->threads_peak == 1 ? "" : "s", (unsigned long long)r->procs_peak, r->procs_peak == 1 ? "" : "es");
 		if (r->have_cs)
 			fprintf(out, "  %-22s %llu voluntary, %llu involuntary\n", "context switches",
 				(unsigned long long)r->cs_vol, (unsigned long long)r->cs_invol);

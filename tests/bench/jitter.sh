@@ -45,12 +45,14 @@ for rep in $(seq 1 "$REPS"); do
 		*) die "unknown scenario $sc" ;;
 		esac
 		tr=$WORK/jitter-$sc-$rep.bt
+		la0=$(cut -d' ' -f1 /proc/loadavg)
 		"$BT" record -q -o "$tr" --timeout $((DUR + 30)) -- "$SLEEPSPIN" "$THREADS" "$DUR" "$SLEEP_MS" "$SPIN_US" &
 		b=$!
 		track "$b"
 		wait_gone "$b" $((DUR + 40)) || stop_pid "$b" 5
 		untrack "$b"
 		[ -n "$busy" ] && stop_pid "$busy" 2
+		echo "   rep $rep $sc: 1-min load average $la0 before, $(cut -d' ' -f1 /proc/loadavg) after (the machine is shared)"
 		missed=$("$BT" export "$tr" --summary --format json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["runs"][0]["missed_ticks"])' 2>/dev/null)
 		"$BT" export "$tr" --format csv | "$PY" -c '
 import csv, sys

@@ -1,4 +1,5 @@
 # tests/bench/lib.sh — shared by the benchmark scripts; source it, do not run it.
+# shellcheck shell=bash
 #
 # Gives: $BT (benchtop), $BTSPIN (bt-spin), $SLEEPSPIN (built into a temp dir),
 # $WORK (a temp dir removed at exit), track/untrack/stop_pid (every process a
@@ -104,6 +105,7 @@ snap() {
 			case $k in VmHWM:) hwm=$v ;; VmRSS:) rss=$v ;; esac
 		done <"/proc/$pid/status"
 	} 2>/dev/null || return 1
+	[ "$rss" -gt 0 ] || return 1 # a zombie (exited, not yet reaped) has no memory lines
 	echo "$t $((a[11] + a[12])) $sched $vcs $hwm $rss $nth"
 }
 
@@ -116,5 +118,5 @@ result() {
 
 machine_line() {
 	echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), kernel $(uname -r), $(date -u +%Y-%m-%dT%H:%MZ)"
-	echo "benchtop: $BT_ORIG (sha256 $(sha256sum "$BT" | cut -c1-12), tree $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo '?')), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+	echo "benchtop: $BT_ORIG (sha256 $(sha256sum "$BT" | cut -c1-12), tree ${BENCH_TREE:-$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo '?')}), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 }

@@ -90,7 +90,7 @@ run_top() { # scenario rep
 	local sc=$1 rep=$2 d wl t0 tp w nth s0 s1
 	d=$(duration "$sc")
 	t0=$(now_ns)
-	# shellcheck disable=SC2046
+	# shellcheck disable=SC2046,SC2091
 	$(workload "$sc") &
 	wl=$!
 	track "$wl"
