@@ -5,7 +5,13 @@
  * Removal is done with rmdir rather than libcgroup's delete: libcgroup moves
  * leftover tasks into the parent, which would let a straggler escape its
  * limits into benchtop's own cgroup. We kill stragglers (they are the run's
- * own processes) and wait for the cgroup to empty instead. */
+ * own processes) and wait for the cgroup to empty instead.
+ *
+ * On cgroup v2 the run's cgroup is made by hand (mkdir and file writes):
+ * libcgroup 2.0.2 enables controllers in the subtree_control of every
+ * ancestor from the root down, which would change cgroups that are not
+ * benchtop's. Here only benchtop's own cgroup's subtree_control is touched,
+ * and only when the controllers a limit needs are not enabled yet. */
 #include "cgroup.h"
 #include "procfs.h"
 #include "util.h"
@@ -19,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -124,6 +131,115 @@ static int remove_dir(const char *dir)
 	return -EBUSY;
 }
 
+static bool word_in(const char *list, const char *word)
+{
+	size_t l = strlen(word);
+	for (const char *p = list; (p = strstr(p, word)); p += l)
+		if ((p == list || p[-1] == ' ') && (p[l] == ' ' || p[l] == '\n' || p[l] == '\0'))
+			return true;
+	return false;
+}
+
+/* Create the v2 cgroup of part 0 (v2 has one hierarchy). */
+static int create_v2(const struct cg_ctx *ctx, struct cg_run *r, const struct cg_limits *lim, char *err,
+		     size_t errlen)
+{
+	const char *own = ctx->ctl[CG_CPUACCT].own_dir;
+	struct cg_part *p = &r->parts[0];
+	char path[PATH_MAX], have[512] = "";
+	snprintf(path, sizeof path, "%s/cgroup.subtree_control", own);
+	bt_read_file(path, have, sizeof have);
+	/* Controllers the limits need, then those that only add counters. */
+	struct {
+		const char *name;
+		bool needed;
+	} want[] = { { "cpu", lim->cpus > 0 }, { "memory", lim->memory > 0 }, { "cpuset", lim->cpuset != NULL },
+		     { "pids", false } };
+	for (size_t i = 0; i < BT_ARRAY_LEN(want); i++) {
+		if (word_in(have, want[i].name))
+			continue;
+		char plus[32];
+		snprintf(plus, sizeof plus, "+%s", want[i].name);
+		int e = write_in(own, "cgroup.subtree_control", plus);
+		if (e && want[i].needed) {
+			snprintf(err, errlen,
+				 "cannot enable the %s controller for cgroups beneath %s (%s)%s", want[i].name, own,
+				 strerror(-e),
+				 e == -EBUSY ? ": that cgroup holds processes; run benchtop in a delegated cgroup of its own" : "");
+			return e;
+		}
+	}
+	if (mkdir(p->dir, 0755) < 0) {
+		int e = -errno;
+		snprintf(err, errlen, "could not create cgroup %s: %s", p->dir, strerror(-e));
+		return e;
+	}
+	char val[64];
+	int e = 0;
+	if (!e && lim->cpus > 0) {
+		snprintf(val, sizeof val, "%ld 100000", (long)(lim->cpus * 100000.0 + 0.5));
+		e = write_in(p->dir, "cpu.max", val);
+	}
+	if (!e && lim->memory) {
+		snprintf(val, sizeof val, "%llu", (unsigned long long)lim->memory);
+		e = write_in(p->dir, "memory.max", val);
+		if (!e)
+			write_in(p->dir, "memory.swap.max", "0"); /* absent without swap accounting */
+	}
+	if (!e && lim->cpuset)
+		e = write_in(p->dir, "cpuset.cpus", lim->cpuset);
+	if (e) {
+		snprintf(err, errlen, "could not set the limits of cgroup %s: %s", p->dir, strerror(-e));
+		return e;
+	}
+	return 0;
+}
+
+/* Read a limit back: libcgroup and the kernel can accept a write that does
+ * not bind (a missing controller, a clamped value). */
+static int check_limits(struct cg_run *r, const struct cg_limits *lim, char *err, size_t errlen)
+{
+	char b[128], path[PATH_MAX];
+	const char *q;
+	uint64_t v, period;
+	struct cg_part *m = part_for(r, CG_MEMORY), *c = part_for(r, CG_CPU);
+	if (lim->memory) {
+		if (!m) {
+			snprintf(err, errlen, "--memory needs the memory controller, which is not available here");
+			return -ENOTSUP;
+		}
+		snprintf(path, sizeof path, "%s/%s", m->dir, r->version == 2 ? "memory.max" : "memory.limit_in_bytes");
+		q = b;
+		if (bt_read_file(path, b, sizeof b) <= 0 || !bt_scan_u64(&q, &v) || v > lim->memory + 4096) {
+			snprintf(err, errlen, "the memory limit did not take effect in %s", path);
+			return -EIO;
+		}
+	}
+	if (lim->cpus > 0) {
+		if (!c) {
+			snprintf(err, errlen, "--cpus needs the cpu controller, which is not available here");
+			return -ENOTSUP;
+		}
+		long want = (long)(lim->cpus * 100000.0 + 0.5);
+		bool ok = false;
+		if (r->version == 2) {
+			snprintf(path, sizeof path, "%s/cpu.max", c->dir);
+			q = b;
+			ok = bt_read_file(path, b, sizeof b) > 0 && bt_scan_u64(&q, &v) && bt_scan_u64(&q, &period) &&
+			     period == 100000 && v == (uint64_t)want;
+		} else {
+			snprintf(path, sizeof path, "%s/cpu.cfs_quota_us", c->dir);
+			q = b;
+			ok = bt_read_file(path, b, sizeof b) > 0 && bt_scan_u64(&q, &v) && v == (uint64_t)want;
+		}
+		if (!ok) {
+			snprintf(err, errlen, "the CPU quota did not take effect in %s", path);
+			return -EIO;
+		}
+	}
+	return 0;
+}
+
 int cg_run_create(const struct cg_ctx *ctx, const struct cg_limits *lim, unsigned run_index,
 		  struct cg_run **out, char *err, size_t errlen)
 {
@@ -131,7 +247,7 @@ int cg_run_create(const struct cg_ctx *ctx, const struct cg_limits *lim, unsigne
 		snprintf(err, errlen, "run cgroups can only be created on the live system, not under --root");
 		return -EINVAL;
 	}
-	int rc = libcg_init(err, errlen);
+	int rc = ctx->version == 1 ? libcg_init(err, errlen) : 0;
 	if (rc)
 		return rc;
 	struct cg_run *r = xcalloc(1, sizeof(*r));
@@ -173,7 +289,12 @@ int cg_run_create(const struct cg_ctx *ctx, const struct cg_limits *lim, unsigne
 		return -ENOENT;
 	}
 
-	for (size_t i = 0; i < r->nparts; i++) {
+	if (r->version == 2) {
+		rc = create_v2(ctx, r, lim, err, errlen);
+		if (rc)
+			goto fail;
+	}
+	for (size_t i = 0; r->version == 1 && i < r->nparts; i++) {
 		struct cg_part *p = &r->parts[i];
 		/* libcgroup names a cgroup by its path below the mountpoint. */
 		int any = -1;
@@ -248,19 +369,9 @@ int cg_run_create(const struct cg_ctx *ctx, const struct cg_limits *lim, unsigne
 				write_in(p->dir, "memory.memsw.limit_in_bytes", val);
 		}
 	}
-	/* Confirm the limits bind: libcgroup can succeed while skipping a value. */
-	if (lim->memory && part_for(r, CG_MEMORY)) {
-		char b[64], p2[PATH_MAX];
-		snprintf(p2, sizeof p2, "%s/%s", part_for(r, CG_MEMORY)->dir,
-			 r->version == 2 ? "memory.max" : "memory.limit_in_bytes");
-		const char *q = b;
-		uint64_t v;
-		if (bt_read_file(p2, b, sizeof b) <= 0 || !bt_scan_u64(&q, &v) || v > lim->memory + 4096) {
-			snprintf(err, errlen, "the memory limit did not take effect in %s", p2);
-			rc = -EIO;
-			goto fail;
-		}
-	}
+	rc = check_limits(r, lim, err, errlen);
+	if (rc)
+		goto fail;
 
 	bool v2 = r->version == 2;
 	r->fd[F_PROCS] = open_in(r, part_for(r, CG_CPUACCT) ? CG_CPUACCT : CG_MEMORY, "cgroup.procs");
@@ -302,6 +413,14 @@ fail:
 int cg_run_attach(struct cg_run *r, pid_t pid)
 {
 	for (size_t i = 0; i < r->nparts; i++) {
+		if (!r->parts[i].lcg) { /* v2: made by hand */
+			char v[24];
+			snprintf(v, sizeof v, "%d", (int)pid);
+			int e = write_in(r->parts[i].dir, "cgroup.procs", v);
+			if (e)
+				return e;
+			continue;
+		}
 		int lrc = cgroup_attach_task_pid(r->parts[i].lcg, pid);
 		if (lrc)
 			return lrc == ECGROUPNOTALLOWED ? -EPERM : -EIO;

@@ -42,10 +42,9 @@ static void row(FILE *out, enum export_format fmt, const struct summary *s, cons
 	uint64_t ns = 0;
 	bool have_cpu = summary_run_cpu_ns(e, s->clk_tck, r->cpu_from_cg, &ns);
 	double pct = 0;
-	bool have_pct = have_cpu && p->have && f->t_us > p->t_us && ns >= p->cpu_ns;
-	if (have_pct)
-		pct = (double)(ns - p->cpu_ns) / 1e3 / (double)(f->t_us - p->t_us) * 100.0;
-	if (have_cpu) {
+	bool have_pct = have_cpu && p->have && summary_rate(p->cpu_ns, p->t_us, ns, f->t_us, &pct);
+	/* Same rule as the summary: a counter that went backwards keeps the base. */
+	if (have_cpu && (!p->have || ns >= p->cpu_ns)) {
 		p->cpu_ns = ns;
 		p->t_us = f->t_us;
 		p->have = true;
@@ -54,6 +53,7 @@ static void row(FILE *out, enum export_format fmt, const struct summary *s, cons
 	double user = r->cpu_from_cg ? (double)e->v[RUN_CG_USER_NS] / 1e9 : (double)e->v[RUN_TREE_USER_TK] / tk;
 	double sys = r->cpu_from_cg ? (double)e->v[RUN_CG_SYS_NS] / 1e9 : (double)e->v[RUN_TREE_SYS_TK] / tk;
 	bool have_us = r->cpu_from_cg ? ent_has(e, RUN_CG_USER_NS) : ent_has(e, RUN_TREE_USER_TK);
+	bool have_sy = r->cpu_from_cg ? ent_has(e, RUN_CG_SYS_NS) : ent_has(e, RUN_TREE_SYS_TK);
 
 	if (fmt == EXPORT_JSON)
 		fputs(*first ? "\n{" : ",\n{", out);
@@ -83,7 +83,7 @@ static void row(FILE *out, enum export_format fmt, const struct summary *s, cons
 	put_field(out, fmt, c++);
 	put_num(out, fmt, have_us, user, 3);
 	put_field(out, fmt, c++);
-	put_num(out, fmt, have_us, sys, 3);
+	put_num(out, fmt, have_sy, sys, 3);
 	static const unsigned ints[] = { RUN_RSS, RUN_CG_MEM, RUN_CG_MEM_PEAK, RUN_NTHREADS, RUN_NPROCS,
 					 RUN_NRUNNING, RUN_CG_THROTTLED };
 	for (size_t i = 0; i < BT_ARRAY_LEN(ints); i++) {

@@ -37,6 +37,10 @@ static void child(const struct launch_spec *spec, int sync_rd, int err_wr)
 		_exit(127); /* the parent could not place us in the cgroup */
 	for (size_t i = 0; i < spec->nenv; i++)
 		putenv(spec->env[i]);
+	/* benchtop raised its own fd limit to watch many threads; the command
+	 * must run with the limit it was given. */
+	if (spec->nofile)
+		setrlimit(RLIMIT_NOFILE, spec->nofile);
 	execvp(spec->argv[0], spec->argv);
 	int e = errno;
 	ssize_t w = write(err_wr, &e, sizeof e);

@@ -8,6 +8,7 @@
 #define BT_LAUNCH_H
 
 #include <stddef.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 
 #include "cgroup.h"
@@ -16,6 +17,7 @@ struct launch_spec {
 	char *const *argv;
 	char *const *env; /* "K=V" to add, or NULL */
 	size_t nenv;
+	const struct rlimit *nofile; /* RLIMIT_NOFILE to restore in the child, or NULL */
 };
 
 /* Returns 0 with *pid set, or -errno with a sentence in err. When the

@@ -138,8 +138,8 @@ static int parse(int argc, char **argv, struct record_opts *o)
 		case 'l': o->label = optarg; break;
 		case 'V': o->variant = optarg; break;
 		case 'T':
-			if (!bt_parse_double(optarg, &d) || d <= 0)
-				return bad("--timeout takes a positive number of seconds, not '%s'", optarg);
+			if (!bt_parse_double(optarg, &d) || d <= 0 || d > 1e7)
+				return bad("--timeout takes seconds, more than 0 and at most 10000000, not '%s'", optarg);
 			o->timeout_s = d;
 			break;
 		case 'G':
@@ -183,7 +183,7 @@ struct recorder {
 	uint64_t t0_ns, sched0_ns, start_wall_ns;
 	bool root_done;
 	int root_status;
-	struct rusage root_ru, all_ru;
+	struct rusage all_ru;
 	uint64_t end_ns, last_reap_ns;
 	int stop_phase; /* 0 running, 1 SIGTERM sent, 2 SIGKILL sent */
 	uint64_t kill_at_ns;
@@ -193,6 +193,7 @@ struct recorder {
 	char err[512];
 	uint64_t last_progress_ns;
 	long oom0;
+	struct rlimit nofile0; /* the limit the command must see */
 };
 
 static uint64_t t_us(const struct recorder *r, uint64_t now_ns)
@@ -248,7 +249,7 @@ static void begin_stop(struct recorder *r, const char *reason, uint64_t now)
 		r->stop_phase = 1;
 		r->kill_at_ns = now + (uint64_t)(r->o->grace_s * 1e9);
 		signal_run(r, SIGTERM);
-	} else if (r->stop_phase == 1) {
+	} else {
 		r->stop_phase = 2;
 		signal_run(r, SIGKILL);
 	}
@@ -265,7 +266,7 @@ static void reap(struct recorder *r)
 		/* Every process of the run ends up reaped by its parent or by us
 		 * (the subreaper): the last reap is when the run ended. */
 		r->last_reap_ns = bt_now_ns();
-		sampler_note_reaped(r->s, 1, &ru);
+		sampler_note_reaped(r->s, 1, p, &ru);
 		r->all_ru.ru_utime.tv_sec += ru.ru_utime.tv_sec;
 		r->all_ru.ru_utime.tv_usec += ru.ru_utime.tv_usec;
 		r->all_ru.ru_stime.tv_sec += ru.ru_stime.tv_sec;
@@ -277,7 +278,6 @@ static void reap(struct recorder *r)
 		if (p == r->root) {
 			r->root_done = true;
 			r->root_status = st;
-			r->root_ru = ru;
 		}
 	}
 }
@@ -380,7 +380,8 @@ static void write_run_end(struct recorder *r)
 	bool oomk = false;
 	if (r->cg) {
 		long k = cg_run_oom_kills(r->cg);
-		if (k > r->oom0 && k >= 0)
+		/* A SIGKILL from the OOM killer, not from benchtop's own stop. */
+		if (k > r->oom0 && k >= 0 && r->stop_phase < 2)
 			oomk = WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
 		if (k > r->oom0 && !oomk) {
 			char t[128];
@@ -423,13 +424,17 @@ static int exit_status_of(int status)
 }
 
 /* Raise the fd limit: every watched thread keeps a few files open. */
-static void raise_nofile(void)
+static bool raise_nofile(struct rlimit *before)
 {
 	struct rlimit rl;
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return false;
+	*before = rl;
+	if (rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
+	return true;
 }
 
 static char *default_argv[8];
@@ -467,7 +472,7 @@ int record_main(int argc, char **argv)
 	struct recorder r;
 	memset(&r, 0, sizeof r);
 	r.o = &o;
-	raise_nofile();
+	bool have_nofile = raise_nofile(&r.nofile0);
 	int werr = 0;
 	r.w = trace_writer_open(o.out, o.force, &werr);
 	if (!r.w) {
@@ -485,9 +490,25 @@ int record_main(int argc, char **argv)
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGQUIT);
 	sigprocmask(SIG_BLOCK, &mask, &old);
+	/* A closed stdout or stderr, or a file size limit, must not kill
+	 * benchtop mid-run: that would leave the run and its cgroup behind.
+	 * (The command gets default dispositions back before exec.) */
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGXFSZ, SIG_IGN);
 	int sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	int tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (sfd < 0 || tfd < 0) {
+		fprintf(stderr, "benchtop record: cannot create the %s descriptor: %s.\n", sfd < 0 ? "signal" : "timer",
+			strerror(errno));
+		if (sfd >= 0)
+			close(sfd);
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		trace_writer_close(r.w);
+		free(o.env);
+		return EXIT_FAIL;
+	}
 	/* Orphans of the run are re-parented to us, so their CPU time is not
 	 * lost and the tree stays complete without cgroups. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
@@ -527,7 +548,7 @@ int record_main(int argc, char **argv)
 
 	/* Per-thread status (context switches) is the dearest file: about once a second. */
 	r.s = sampler_new("", o.interval_ms >= 1000 ? 1 : 1000 / o.interval_ms);
-	struct launch_spec spec = { o.argv, o.env, o.nenv };
+	struct launch_spec spec = { o.argv, o.env, o.nenv, have_nofile ? &r.nofile0 : NULL };
 	r.t0_ns = bt_now_ns();
 	r.start_wall_ns = bt_wall_ns();
 	if (r.cg)
@@ -583,9 +604,14 @@ int record_main(int argc, char **argv)
 				ticks += exp;
 				reap(&r);
 				tick(&r, ticks - 1, exp - 1, bt_now_ns());
+				/* Once killing, keep killing: what forked since the last
+				 * list is on this tick's list. */
+				if (r.stop_phase == 2)
+					signal_run(&r, SIGKILL);
 				/* The run is over when its root was reaped and nothing of
 				 * it is left (in its cgroup, or in the tree + orphans). */
-				if (r.root_done && sampler_run_nprocs(r.s, 1) == 0) {
+				size_t left = 0;
+				if (r.root_done && sampler_run_listed(r.s, 1, &left) == 0 && left == 0) {
 					r.end_ns = r.last_reap_ns;
 					break;
 				}

@@ -35,6 +35,8 @@ struct srun {
 	uint64_t reaped_user_tk, reaped_sys_tk;
 	uint64_t last_user_tk, last_sys_tk;
 	size_t nprocs;
+	bool listed_ok; /* the last tick could list the run's processes */
+	size_t nlisted; /* how many processes it listed */
 };
 
 struct sampler {
@@ -45,6 +47,8 @@ struct sampler {
 	int fd_stat, fd_meminfo, fd_psi[3];
 	char *big;        /* /proc/stat and other whole-file reads */
 	size_t bigcap;
+	char *kids;       /* children files */
+	size_t kidscap;
 	char small[4096];
 	struct task *tasks; /* [0, nsorted) sorted by tid, then this tick's new ones */
 	size_t ntasks, taskcap, nsorted;
@@ -85,14 +89,28 @@ struct sampler *sampler_new(const char *root, unsigned status_every)
 	s->fd_psi[2] = open_root(s, "/proc/pressure/io");
 	s->bigcap = 1 << 16;
 	s->big = xmalloc(s->bigcap);
+	s->kidscap = 1 << 12;
+	s->kids = xmalloc(s->kidscap);
 	return s;
 }
 
 static void task_close(struct task *t)
 {
 	for (int i = 0; i < TF_N; i++)
-		if (t->fd[i] >= 0)
+		if (t->fd[i] >= 0) {
 			close(t->fd[i]);
+			t->fd[i] = -1;
+		}
+}
+
+/* A task whose files stopped answering (it exited, or its pid now names
+ * another task): close them and forget it, so a later tick reopens. */
+static void task_forget(struct task *t)
+{
+	task_close(t);
+	t->pid = -1;
+	t->gen = 0;
+	t->comm[0] = '\0';
 }
 
 void sampler_free(struct sampler *s)
@@ -112,6 +130,7 @@ void sampler_free(struct sampler *s)
 	free(s->queue);
 	free(s->names);
 	free(s->big);
+	free(s->kids);
 	free(s->root);
 	free(s);
 }
@@ -139,21 +158,13 @@ static struct srun *find_run(struct sampler *s, uint64_t id)
 	return NULL;
 }
 
-void sampler_remove_run(struct sampler *s, uint64_t run_id)
+void sampler_note_reaped(struct sampler *s, uint64_t run_id, pid_t pid, const struct rusage *ru)
 {
 	struct srun *r = find_run(s, run_id);
 	if (!r)
 		return;
-	size_t i = (size_t)(r - s->runs);
-	memmove(&s->runs[i], &s->runs[i + 1], (s->nruns - i - 1) * sizeof(*r));
-	s->nruns--;
-}
-
-void sampler_note_reaped(struct sampler *s, uint64_t run_id, const struct rusage *ru)
-{
-	struct srun *r = find_run(s, run_id);
-	if (!r)
-		return;
+	if (pid == r->root)
+		r->root = 0; /* its pid may be reused from now on */
 	/* rusage is in timevals; the tree sums are in clock ticks. */
 	r->reaped_user_tk += (uint64_t)((ru->ru_utime.tv_sec * 1000000 + ru->ru_utime.tv_usec) *
 					s->clk_tck / 1000000);
@@ -161,10 +172,13 @@ void sampler_note_reaped(struct sampler *s, uint64_t run_id, const struct rusage
 				       s->clk_tck / 1000000);
 }
 
-size_t sampler_run_nprocs(struct sampler *s, uint64_t run_id)
+int sampler_run_listed(struct sampler *s, uint64_t run_id, size_t *n)
 {
 	struct srun *r = find_run(s, run_id);
-	return r ? r->nprocs : 0;
+	if (!r || !r->listed_ok)
+		return -1;
+	*n = r->nlisted;
+	return 0;
 }
 
 /* ---- Task cache ---------------------------------------------------------- */
@@ -281,11 +295,19 @@ static void add_children(struct sampler *s, int32_t pid)
 		if (!bt_path(path, sizeof path, s->root, "/proc/%d/task/%d/children", (int)pid,
 			     (int)s->tids[i]))
 			continue;
-		if (bt_read_file(path, s->small, sizeof s->small) <= 0)
+		/* A children file can be long (one pid per child): read it whole. */
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
 			continue;
-		size_t before = s->nqueue;
-		procfs_parse_pid_list(s->small, &s->queue, &s->nqueue, &s->queuecap);
-		(void)before;
+		ssize_t n;
+		while ((n = bt_pread_all(fd, s->kids, s->kidscap)) > 0 && (size_t)n == s->kidscap - 1 &&
+		       s->kidscap < (64u << 20)) {
+			s->kidscap *= 2;
+			s->kids = xreallocarray(s->kids, s->kidscap, 1);
+		}
+		close(fd);
+		if (n > 0)
+			procfs_parse_pid_list(s->kids, &s->queue, &s->nqueue, &s->queuecap);
 	}
 }
 
@@ -304,7 +326,7 @@ static void sample_system(struct sampler *s, struct bt_frame *f)
 	struct bt_entity *sys = frame_add(f, BT_K_SYS, 0);
 	/* Grab what is needed before frame_add below moves the array. */
 	uint64_t v;
-	uint64_t ctxt = 0, running = 0;
+	uint64_t ctxt = UINT64_MAX, running = UINT64_MAX;
 	struct bt_entity tmp = { 0, 0, { 0 } };
 	if (s->fd_meminfo >= 0 && bt_pread_all(s->fd_meminfo, s->big, s->bigcap) > 0) {
 		uint64_t t, a, fr;
@@ -340,8 +362,10 @@ static void sample_system(struct sampler *s, struct bt_frame *f)
 			s->cur = f;
 			procfs_parse_proc_stat(s->big, cpu_cb, s, &ctxt, &running);
 			sys = &f->k[BT_K_SYS].items[0];
-			ent_set(sys, SYS_CTXT, ctxt);
-			ent_set(sys, SYS_PROCS_RUNNING, running);
+			if (ctxt != UINT64_MAX)
+				ent_set(sys, SYS_CTXT, ctxt);
+			if (running != UINT64_MAX)
+				ent_set(sys, SYS_PROCS_RUNNING, running);
 		}
 	}
 	(void)v;
@@ -352,18 +376,24 @@ struct run_acc {
 	bool has_io, has_cs;
 };
 
-static void sample_process(struct sampler *s, struct bt_frame *f, struct srun *r, int32_t pid,
+/* Sample one process and its threads. Returns whether the process still
+ * exists (it may exist yet be unreadable, e.g. when benchtop ran out of file
+ * descriptors: it then still counts as part of the run). */
+static bool sample_process(struct sampler *s, struct bt_frame *f, struct srun *r, int32_t pid,
 			   struct run_acc *acc)
 {
+	errno = 0;
 	struct task *lead = task_get(s, pid, pid);
 	if (!lead)
-		return;
+		return errno != ENOENT && errno != ESRCH;
 	/* /proc/PID/stat has the process totals (all threads, dead ones too);
 	 * /proc/PID/task/PID/stat only the leader thread. */
 	struct procfs_stat pst;
 	if (lead->fd[TF_PSTAT] < 0 || bt_pread_all(lead->fd[TF_PSTAT], s->small, sizeof s->small) <= 0 ||
-	    !procfs_parse_stat(s->small, &pst))
-		return; /* gone between listing and reading: normal */
+	    !procfs_parse_stat(s->small, &pst)) {
+		task_forget(lead); /* gone, or its pid reused: reopen if listed again */
+		return false;
+	}
 	if (strcmp(lead->comm, pst.comm) != 0) {
 		snprintf(lead->comm, sizeof lead->comm, "%s", pst.comm);
 		add_name(s, BT_K_PROC, (uint64_t)pid, pst.comm);
@@ -403,7 +433,7 @@ static void sample_process(struct sampler *s, struct bt_frame *f, struct srun *r
 	}
 
 	if (!list_threads(s, pid))
-		return;
+		return false;
 	bool slow_tick = s->gen % s->status_every == 1 || s->status_every == 1;
 	for (size_t i = 0; i < s->ntids; i++) {
 		int32_t tid = s->tids[i];
@@ -412,8 +442,10 @@ static void sample_process(struct sampler *s, struct bt_frame *f, struct srun *r
 			continue;
 		struct procfs_stat ts;
 		if (bt_pread_all(t->fd[TF_STAT], s->small, sizeof s->small) <= 0 ||
-		    !procfs_parse_stat(s->small, &ts))
+		    !procfs_parse_stat(s->small, &ts)) {
+			task_forget(t);
 			continue;
+		}
 		if (tid != pid && strcmp(t->comm, ts.comm) != 0) {
 			snprintf(t->comm, sizeof t->comm, "%s", ts.comm);
 			add_name(s, BT_K_THREAD, (uint64_t)tid, ts.comm);
@@ -460,6 +492,7 @@ static void sample_process(struct sampler *s, struct bt_frame *f, struct srun *r
 	/* Children of this process continue the walk (tree mode only). */
 	if (!r->cg)
 		add_children(s, pid);
+	return true;
 }
 
 static void sample_run(struct sampler *s, struct bt_frame *f, struct srun *r)
@@ -471,14 +504,18 @@ static void sample_run(struct sampler *s, struct bt_frame *f, struct srun *r)
 		cg_run_read(r->cg, &re, s->clk_tck);
 
 	size_t nprocs = 0;
+	r->listed_ok = false;
 	if (r->cg) {
 		s->npids = 0;
-		if (cg_run_pids(r->cg, &s->pids, &s->npids, &s->pidcap) == 0)
+		if (cg_run_pids(r->cg, &s->pids, &s->npids, &s->pidcap) == 0) {
+			r->listed_ok = true;
+			r->nlisted = s->npids;
 			for (size_t i = 0; i < s->npids; i++) {
 				size_t before = f->k[BT_K_PROC].n;
 				sample_process(s, f, r, s->pids[i], &acc);
 				nprocs += f->k[BT_K_PROC].n - before;
 			}
+		}
 	} else {
 		/* Walk the tree from the root, then take benchtop's adopted
 		 * orphans (it is a child subreaper) as part of the run too. */
@@ -502,13 +539,22 @@ static void sample_run(struct sampler *s, struct bt_frame *f, struct srun *r)
 				i++;
 			}
 		}
+		size_t alive = 0;
 		for (size_t qi = 0; qi < s->nqueue && qi < 1000000; qi++) {
 			size_t before = f->k[BT_K_PROC].n;
-			sample_process(s, f, r, s->queue[qi], &acc);
+			alive += sample_process(s, f, r, s->queue[qi], &acc);
 			nprocs += f->k[BT_K_PROC].n - before;
 		}
+		r->listed_ok = true;
+		r->nlisted = alive;
 	}
 	r->nprocs = nprocs;
+	if (!r->listed_ok) {
+		/* Could not list the run: its sums are unknown this tick. */
+		struct bt_entity *e = frame_add(f, BT_K_RUN, r->id);
+		*e = re;
+		return;
+	}
 
 	uint64_t user = acc.user_tk + r->reaped_user_tk, sys = acc.sys_tk + r->reaped_sys_tk;
 	/* A process reaped between reading it and reading its parent can be
@@ -570,15 +616,6 @@ void sampler_tick(struct sampler *s, struct bt_frame *f, const struct sampler_na
 	s->nsorted = s->ntasks;
 	for (int k = 0; k < BT_NKINDS; k++)
 		frame_sort(f, (enum bt_kind)k);
-	/* A pid listed twice (cgroup.procs and tree) must appear once. */
-	for (int k = BT_K_PROC; k <= BT_K_THREAD; k++) {
-		struct bt_entity_list *l = &f->k[k];
-		size_t o = 0;
-		for (size_t i = 0; i < l->n; i++)
-			if (o == 0 || l->items[o - 1].key != l->items[i].key)
-				l->items[o++] = l->items[i];
-		l->n = o;
-	}
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
 	f->cost_ns = (uint64_t)((c1.tv_sec - c0.tv_sec) * 1000000000LL + (c1.tv_nsec - c0.tv_nsec));
 	*names = s->names;

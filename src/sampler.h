@@ -34,10 +34,9 @@ struct sampler *sampler_new(const char *root, unsigned status_every);
 void sampler_free(struct sampler *s);
 
 void sampler_add_run(struct sampler *s, uint64_t run_id, pid_t root_pid, struct cg_run *cg);
-/* The run is over: stop watching it (its last frame was already taken). */
-void sampler_remove_run(struct sampler *s, uint64_t run_id);
-/* Account the CPU time of a process of run_id that benchtop itself reaped. */
-void sampler_note_reaped(struct sampler *s, uint64_t run_id, const struct rusage *ru);
+/* Account the CPU time of a process of run_id that benchtop itself reaped
+ * (the run's root or an adopted orphan). */
+void sampler_note_reaped(struct sampler *s, uint64_t run_id, pid_t pid, const struct rusage *ru);
 
 /* Fill f (reset first) with what is there now. Names of tasks that appeared
  * or were renamed since the last tick are returned through *names (owned by
@@ -45,8 +44,10 @@ void sampler_note_reaped(struct sampler *s, uint64_t run_id, const struct rusage
 void sampler_tick(struct sampler *s, struct bt_frame *f, const struct sampler_name **names,
 		  size_t *nnames);
 
-/* How many processes the run has right now (for "has the run ended"). */
-size_t sampler_run_nprocs(struct sampler *s, uint64_t run_id);
+/* How many processes the last tick listed for the run (its cgroup.procs, or
+ * its tree and benchtop's adopted orphans): 0 or -1 when the list could not
+ * be read (then the run's end is unknown, not reached). */
+int sampler_run_listed(struct sampler *s, uint64_t run_id, size_t *n);
 
 long sampler_clk_tck(const struct sampler *s);
 

@@ -9,7 +9,6 @@ void summary_init(struct summary *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->clk_tck = 100;
-	s->interval_us = 100000;
 }
 
 void summary_free(struct summary *s)
@@ -35,6 +34,14 @@ static struct run_summary *find(struct summary *s, uint64_t id)
 		if (s->runs[i].id == id)
 			return &s->runs[i];
 	return NULL;
+}
+
+bool summary_rate(uint64_t prev_ns, uint64_t prev_t_us, uint64_t ns, uint64_t t_us, double *pct)
+{
+	if (t_us <= prev_t_us || ns < prev_ns)
+		return false;
+	*pct = (double)(ns - prev_ns) / 1e3 / (double)(t_us - prev_t_us) * 100.0;
+	return true;
 }
 
 bool summary_run_cpu_ns(const struct bt_entity *e, long clk_tck, bool use_cg, uint64_t *ns)
@@ -68,9 +75,6 @@ static void add_kv(struct summary *s, const struct bt_record *rec)
 		double v = num(trace_kv_get(rec, "clk_tck"), 0);
 		if (v > 0)
 			s->clk_tck = (long)v;
-		v = num(trace_kv_get(rec, "interval_ms"), 0);
-		if (v > 0)
-			s->interval_us = (uint64_t)(v * 1000);
 		return;
 	}
 	if (rec->type == TR_RUN_START) {
@@ -80,7 +84,7 @@ static void add_kv(struct summary *s, const struct bt_record *rec)
 		struct run_summary *r = &s->runs[s->nruns++];
 		memset(r, 0, sizeof(*r));
 		r->id = rec->run;
-		r->start_us = r->last_us = rec->t_us;
+		r->start_us = rec->t_us;
 		r->workload = dup_or(trace_kv_get(rec, "workload"), "command");
 		r->variant = dup_or(trace_kv_get(rec, "variant"), "default");
 		r->label = dup_or(trace_kv_get(rec, "label"), "");
@@ -152,22 +156,16 @@ static void add_frame(struct summary *s, const struct bt_frame *f)
 			r->late_max_us = f->late_us;
 		r->missed += f->missed;
 		r->cost_ns += f->cost_ns;
-		r->last_us = f->t_us;
-		if (!r->wall_s || !r->ended)
-			r->wall_s = (double)(f->t_us - r->start_us) / 1e6;
+		r->wall_s = (double)(f->t_us - r->start_us) / 1e6; /* RUN_END has the exact one */
 		/* The first frame decides the CPU source for the whole run. */
 		if (!r->have_cpu) {
 			r->cpu_from_cg = ent_has(e, RUN_CG_CPU_NS);
 		}
 		uint64_t ns;
 		if (summary_run_cpu_ns(e, s->clk_tck, r->cpu_from_cg, &ns)) {
-			if (!r->have_cpu) {
-				r->have_cpu = true;
-				r->cpu0_ns = 0; /* the run's cgroup and tree start at zero */
-			}
-			if (r->have_prev && f->t_us > r->prev_t_us && ns >= r->prev_cpu_ns) {
-				double pct = (double)(ns - r->prev_cpu_ns) / 1e3 /
-					     (double)(f->t_us - r->prev_t_us) * 100.0;
+			r->have_cpu = true; /* the run's cgroup and tree start at zero */
+			double pct;
+			if (r->have_prev && summary_rate(r->prev_cpu_ns, r->prev_t_us, ns, f->t_us, &pct)) {
 				r->cpu_pct_sum += pct;
 				r->cpu_pct_n++;
 				if (pct > r->cpu_pct_peak)
@@ -178,7 +176,8 @@ static void add_frame(struct summary *s, const struct bt_frame *f)
 				r->prev_t_us = f->t_us;
 				r->have_prev = true;
 			}
-			r->cpu_ns = ns;
+			if (ns > r->cpu_ns)
+				r->cpu_ns = ns;
 		}
 		if (r->cpu_from_cg) {
 			if (ent_has(e, RUN_CG_USER_NS))
@@ -250,7 +249,7 @@ void summary_add(struct summary *s, const struct bt_record *rec)
 
 double run_cpu_s(const struct run_summary *r)
 {
-	return (double)(r->cpu_ns - r->cpu0_ns) / 1e9;
+	return (double)r->cpu_ns / 1e9;
 }
 
 double run_user_s(const struct run_summary *r)

@@ -24,12 +24,12 @@ struct run_summary {
 	char *cpuset, *cgroup;
 	bool limits_applied;
 	/* time */
-	uint64_t start_us, last_us;
+	uint64_t start_us;
 	double wall_s;
 	/* CPU: from the cgroup when the run had one, else from the tree */
 	bool cpu_from_cg;
 	bool have_cpu;
-	uint64_t cpu0_ns, cpu_ns, user_ns, sys_ns, user0_ns, sys0_ns;
+	uint64_t cpu_ns, user_ns, sys_ns;
 	double cpu_pct_sum, cpu_pct_peak;
 	unsigned cpu_pct_n;
 	uint64_t prev_cpu_ns, prev_t_us;
@@ -45,9 +45,9 @@ struct run_summary {
 	/* threads, switches, throttling */
 	uint64_t threads_peak, procs_peak;
 	bool have_cs;
-	uint64_t cs_vol0, cs_invol0, cs_vol, cs_invol;
+	uint64_t cs_vol, cs_invol;
 	bool have_throttle;
-	uint64_t periods0, throttled0, thr_ns0, periods, throttled, thr_ns;
+	uint64_t periods, throttled, thr_ns;
 	/* ticks */
 	uint64_t ticks, late_ticks, missed, late_max_us, cost_ns;
 	/* end */
@@ -65,7 +65,6 @@ struct summary {
 	struct run_summary *runs;
 	size_t nruns, cap;
 	long clk_tck;
-	uint64_t interval_us;
 };
 
 void summary_init(struct summary *s);
@@ -82,6 +81,13 @@ const char *run_exit_text(const struct run_summary *r, char *buf, size_t size);
 void summary_print_table(FILE *out, const struct summary *s);
 void summary_print_json(FILE *out, const struct summary *s);
 void summary_print_csv(FILE *out, const struct summary *s);
+
+/* One step of a CPU rate: percent of one core between (prev_ns, prev_t_us)
+ * and (ns, t_us). Returns false (no rate) on the first sample, when time did
+ * not advance, or when the counter went backwards; the caller then keeps its
+ * previous base unless this is the first sample. Used by summary and export
+ * alike, so both give the same numbers. */
+bool summary_rate(uint64_t prev_ns, uint64_t prev_t_us, uint64_t ns, uint64_t t_us, double *pct);
 
 /* CPU of a run entity in ns, from the cgroup when use_cg, else the tree.
  * Returns false when the needed fields are unknown. */
