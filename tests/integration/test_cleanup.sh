@@ -60,6 +60,39 @@ else
 	echo "# kill -9 part skipped: no cgroups here"
 fi
 
+# SIGQUIT (Ctrl-\ reaches only benchtop: the run has its own process group)
+# stops the run like SIGTERM instead of killing benchtop and orphaning it.
+start quit --grace 1 -- sh -c "echo \$\$ >'$TMP/quit.pid'; exec '$BT_SPIN' --seconds 60"
+wait_file "$TMP/quit.pid" 5
+sleep 0.3
+kill -QUIT "$BP"
+check "SIGQUIT: benchtop ends" wait_gone "$BP" 5
+wait "$BP" 2>/dev/null
+rc=$?
+check "SIGQUIT: benchtop was not killed by it ($rc)" test $rc -eq 143
+check "SIGQUIT: the workload is gone" wait_gone "$(cat "$TMP/quit.pid")" 2
+check "SIGQUIT: no cgroup of benchtop $BP is left" test -z "$(cgroups_of "$BP")"
+
+# A run that keeps forking while ignoring SIGTERM: the kill phase repeats
+# until nothing is left, in tree mode (no cgroup to list them) too.
+marker=20.$$
+start forker --no-cgroup --grace 0.3 -- bash -c "trap '' TERM; while :; do sleep $marker & sleep 0.005; done"
+sleep 1
+kill -TERM "$BP"
+check "fork loop ignoring SIGTERM: benchtop ends" wait_gone "$BP" 10
+left=$(pgrep -f "sleep $marker" || true)
+check "fork loop: none of its processes is left ($(echo $left | wc -w))" test -z "$left"
+for p in $left; do kill -KILL "$p"; done
+
+# A closed stdout must not kill benchtop (SIGPIPE): the exit status stays the command's.
+"$BENCHTOP" record -o "$TMP/pipe.bt" -- sh -c 'sleep 0.3; exit 7' | true
+rc=${PIPESTATUS[0]}
+check "stdout closed early: exit status is the command's 7 ($rc)" test "$rc" -eq 7
+
+# benchtop raises its own fd limit; the command keeps the one it was given.
+lim=$(bash -c "ulimit -Sn 512; '$BENCHTOP' record -q -o '$TMP/nofile.bt' -- sh -c 'ulimit -Sn > \"$TMP/nofile.out\"'"; cat "$TMP/nofile.out")
+check "the command sees its own fd limit ($lim)" test "$lim" = 512
+
 # An error after the cgroup was made: the command cannot be executed.
 "$BENCHTOP" record -q -o "$TMP/err.bt" -- /nonexistent/cmd 2>/dev/null &
 bp=$!
