@@ -516,48 +516,25 @@ long cg_run_oom_kills(struct cg_run *r)
 int cg_run_pids(struct cg_run *r, int32_t **pids, size_t *n, size_t *cap)
 {
 	/* v1 caches a cgroup.procs list per open file for as long as it keeps
-	 * being read, so a kept-open fd would show a stale list: v1 reopens
-	 * every time. v2 restarts its iterator at offset 0. */
-	int fd = r->fd[F_PROCS];
-	bool reopen = r->version == 1;
-	if (reopen) {
-		char path[PATH_MAX];
-		struct cg_part *p = part_for(r, CG_CPUACCT) ? part_for(r, CG_CPUACCT) : part_for(r, CG_MEMORY);
-		snprintf(path, sizeof path, "%s/cgroup.procs", p->dir);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			return -errno;
+	 * being read, so a kept-open fd would show a stale list: v1 reads the
+	 * file anew. v2 restarts its iterator at offset 0, so its fd is kept;
+	 * a list longer than the buffer is read whole. */
+	if (r->version == 2) {
+		ssize_t got = bt_pread_all(r->fd[F_PROCS], r->buf, sizeof r->buf);
+		if (got < 0)
+			return (int)got;
+		if ((size_t)got < sizeof r->buf - 1)
+			return procfs_parse_pid_list(r->buf, pids, n, cap) < 0 ? -EINVAL : 0;
 	}
-	ssize_t got = bt_pread_all(fd, r->buf, sizeof r->buf);
-	if (got >= 0 && (size_t)got == sizeof r->buf - 1) {
-		/* More pids than the buffer holds: read the whole file. */
-		char *all = NULL;
-		size_t cap2 = sizeof r->buf * 4, len = 0;
-		all = xmalloc(cap2);
-		for (;;) {
-			if (len + 1 >= cap2) {
-				cap2 *= 2;
-				all = xreallocarray(all, cap2, 1);
-			}
-			ssize_t k = pread(fd, all + len, cap2 - 1 - len, (off_t)len);
-			if (k < 0 && errno == EINTR)
-				continue;
-			if (k <= 0)
-				break;
-			len += (size_t)k;
-		}
-		all[len] = '\0';
-		if (reopen)
-			close(fd);
-		int k = procfs_parse_pid_list(all, pids, n, cap);
-		free(all);
-		return k < 0 ? -EINVAL : 0;
-	}
-	if (reopen)
-		close(fd);
+	char path[PATH_MAX], *all = NULL;
+	struct cg_part *p = part_for(r, CG_CPUACCT) ? part_for(r, CG_CPUACCT) : part_for(r, CG_MEMORY);
+	snprintf(path, sizeof path, "%s/cgroup.procs", p->dir);
+	ssize_t got = bt_read_file_alloc(path, &all, 64u << 20);
 	if (got < 0)
 		return (int)got;
-	return procfs_parse_pid_list(r->buf, pids, n, cap) < 0 ? -EINVAL : 0;
+	int k = procfs_parse_pid_list(all, pids, n, cap);
+	free(all);
+	return k < 0 ? -EINVAL : 0;
 }
 
 int cg_run_destroy(struct cg_run *r, char *err, size_t errlen)
