@@ -529,6 +529,13 @@ int cg_run_pids(struct cg_run *r, int32_t **pids, size_t *n, size_t *cap)
 	char path[PATH_MAX], *all = NULL;
 	struct cg_part *p = part_for(r, CG_CPUACCT) ? part_for(r, CG_CPUACCT) : part_for(r, CG_MEMORY);
 	snprintf(path, sizeof path, "%s/cgroup.procs", p->dir);
+	if (r->version == 1) { /* the usual case: it fits the buffer, no allocation */
+		ssize_t got = bt_read_file(path, r->buf, sizeof r->buf);
+		if (got < 0)
+			return (int)got;
+		if ((size_t)got < sizeof r->buf - 1)
+			return procfs_parse_pid_list(r->buf, pids, n, cap) < 0 ? -EINVAL : 0;
+	}
 	ssize_t got = bt_read_file_alloc(path, &all, 64u << 20);
 	if (got < 0)
 		return (int)got;
