@@ -74,23 +74,82 @@ static bool is_dir(const char *p)
 	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-static pid_t spinner(double seconds)
+/* What a test holds, so that teardown cleans up even after a failed
+ * assertion (cmocka leaves the test function with a longjmp). */
+static struct {
+	struct cg_ctx ctx;
+	bool have_ctx;
+	struct cg_run *run;
+	pid_t child;
+	int go[2], done[2];
+	char dirs[2][PATH_MAX];
+} t;
+
+static int test_setup(void **state)
 {
+	(void)state;
+	memset(&t, 0, sizeof t);
+	t.go[0] = t.go[1] = t.done[0] = t.done[1] = -1;
+	return 0;
+}
+
+static int test_teardown(void **state)
+{
+	(void)state;
+	if (t.child > 0) {
+		kill(t.child, SIGKILL);
+		waitpid(t.child, NULL, 0);
+	}
+	char err[256];
+	if (t.run)
+		cg_run_destroy(t.run, err, sizeof err);
+	for (int i = 0; i < 2; i++)
+		if (t.dirs[i][0])
+			rmdir(t.dirs[i]);
+	if (t.have_ctx)
+		cg_ctx_free(&t.ctx);
+	for (int i = 0; i < 2; i++) {
+		if (t.go[i] >= 0)
+			close(t.go[i]);
+		if (t.done[i] >= 0)
+			close(t.done[i]);
+	}
+	return 0;
+}
+
+/* A child that waits for "go", burns cpu_s seconds of CPU time (not wall
+ * time: the machine may be busy), says "done" and waits to be killed. */
+static pid_t spinner(double cpu_s)
+{
+	assert_int_equal(pipe(t.go), 0);
+	assert_int_equal(pipe(t.done), 0);
 	pid_t pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
-		struct timespec a, b;
-		clock_gettime(CLOCK_MONOTONIC, &a);
+		char c;
+		if (read(t.go[0], &c, 1) != 1)
+			_exit(1);
+		struct timespec b;
 		volatile unsigned long x = 0;
 		do {
 			for (int i = 0; i < 100000; i++)
 				x += (unsigned long)i;
-			clock_gettime(CLOCK_MONOTONIC, &b);
-		} while ((double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9 < seconds);
+			clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &b);
+		} while ((double)b.tv_sec + (double)b.tv_nsec / 1e9 < cpu_s);
+		if (write(t.done[1], "d", 1) != 1)
+			_exit(1);
 		pause();
 		_exit(0);
 	}
+	t.child = pid;
 	return pid;
+}
+
+static void spinner_go_and_wait(void)
+{
+	assert_int_equal(write(t.go[1], "g", 1), 1);
+	char c;
+	assert_int_equal(read(t.done[0], &c, 1), 1);
 }
 
 static void v2_run_lifecycle(void **state)
@@ -98,20 +157,20 @@ static void v2_run_lifecycle(void **state)
 	(void)state;
 	if (!usable())
 		skip();
-	struct cg_ctx c;
-	make_v2_ctx(&c);
+	make_v2_ctx(&t.ctx);
+	t.have_ctx = true;
 	struct cg_limits none = { 0, NULL, 0 };
-	struct cg_run *run = NULL;
 	char err[512] = "";
-	int rc = cg_run_create(&c, &none, 7, &run, err, sizeof err);
+	int rc = cg_run_create(&t.ctx, &none, 7, &t.run, err, sizeof err);
 	assert_int_equal(rc, 0);
+	struct cg_run *run = t.run;
 	char dir[PATH_MAX];
 	snprintf(dir, sizeof dir, "%s", cg_run_path(run));
 	assert_true(is_dir(dir));
 	assert_non_null(strstr(dir, own));
 	assert_non_null(strstr(dir, "/benchtop."));
 
-	pid_t child = spinner(0.3);
+	pid_t child = spinner(0.2);
 	assert_int_equal(cg_run_attach(run, child), 0);
 	int32_t *pids = NULL;
 	size_t n = 0, cap = 0;
@@ -120,21 +179,22 @@ static void v2_run_lifecycle(void **state)
 	assert_int_equal(pids[0], child);
 	free(pids);
 
-	usleep(500000);
+	spinner_go_and_wait();
 	struct bt_entity e = { 1, 0, { 0 } };
 	cg_run_read(run, &e, sysconf(_SC_CLK_TCK));
 	assert_true(ent_has(&e, RUN_CG_CPU_NS));
-	/* It spun for 0.3 s after joining at most a moment before. */
-	assert_true(e.v[RUN_CG_CPU_NS] > 150000000ull);
+	/* It burnt 0.2 s of CPU, all of it after it joined. */
+	assert_true(e.v[RUN_CG_CPU_NS] >= 195000000ull);
 	assert_false(ent_has(&e, RUN_CG_MEM)); /* no memory controller: unknown */
 
 	/* destroy kills what is left and removes the directory */
+	t.run = NULL;
 	assert_int_equal(cg_run_destroy(run, err, sizeof err), 0);
 	assert_false(is_dir(dir));
 	int st;
 	assert_int_equal(waitpid(child, &st, 0), child);
+	t.child = 0;
 	assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
-	cg_ctx_free(&c);
 }
 
 static void v2_limit_without_controller(void **state)
@@ -149,21 +209,19 @@ static void v2_limit_without_controller(void **state)
 		print_message("this cgroup2 has a memory controller: the refusal is not testable here\n");
 		skip();
 	}
-	struct cg_ctx c;
-	make_v2_ctx(&c);
+	make_v2_ctx(&t.ctx);
+	t.have_ctx = true;
 	struct cg_limits mem = { 0, NULL, 64 << 20 };
-	struct cg_run *run = NULL;
 	char err[512] = "";
-	int rc = cg_run_create(&c, &mem, 8, &run, err, sizeof err);
+	int rc = cg_run_create(&t.ctx, &mem, 8, &t.run, err, sizeof err);
 	assert_true(rc < 0);
-	assert_null(run);
+	assert_null(t.run);
 	assert_non_null(strstr(err, "memory"));
 	/* nothing left behind */
 	char dir[PATH_MAX];
 	snprintf(dir, sizeof dir, "%s/benchtop.%d.%llu.8", own, (int)getpid(),
 		 (unsigned long long)cg_pid_start_ticks(getpid()));
 	assert_false(is_dir(dir));
-	cg_ctx_free(&c);
 }
 
 /* A cgroup named like a run of a benchtop that died, with a process in it:
@@ -173,12 +231,12 @@ static void v2_leftovers(void **state)
 	(void)state;
 	if (!usable())
 		skip();
-	struct cg_ctx c;
-	make_v2_ctx(&c);
-	char dead[PATH_MAX], alive[PATH_MAX], v[32];
+	make_v2_ctx(&t.ctx);
+	t.have_ctx = true;
+	char *dead = t.dirs[0], *alive = t.dirs[1], v[32];
 	/* pid 2^22+1 is above any pid_max default: certainly not running */
-	snprintf(dead, sizeof dead, "%s/benchtop.4194305.12345.1", own);
-	snprintf(alive, sizeof alive, "%s/benchtop.%d.%llu.99", own, (int)getpid(),
+	snprintf(dead, PATH_MAX, "%s/benchtop.4194305.12345.1", own);
+	snprintf(alive, PATH_MAX, "%s/benchtop.%d.%llu.99", own, (int)getpid(),
 		 (unsigned long long)cg_pid_start_ticks(getpid()));
 	assert_int_equal(mkdir(dead, 0755), 0);
 	assert_int_equal(mkdir(alive, 0755), 0);
@@ -192,24 +250,25 @@ static void v2_leftovers(void **state)
 	assert_int_equal(fclose(f), 0);
 
 	char report[1024];
-	int removed = cg_cleanup_leftovers(&c, report, sizeof report);
+	int removed = cg_cleanup_leftovers(&t.ctx, report, sizeof report);
 	assert_int_equal(removed, 1);
 	assert_non_null(strstr(report, "benchtop.4194305.12345.1"));
 	assert_false(is_dir(dead));
 	assert_true(is_dir(alive)); /* its owner (this test) is alive */
 	int st;
 	assert_int_equal(waitpid(child, &st, 0), child);
+	t.child = 0;
 	assert_true(WIFSIGNALED(st));
 	assert_int_equal(rmdir(alive), 0);
-	cg_ctx_free(&c);
+	alive[0] = '\0';
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(v2_run_lifecycle),
-		cmocka_unit_test(v2_limit_without_controller),
-		cmocka_unit_test(v2_leftovers),
+		cmocka_unit_test_setup_teardown(v2_run_lifecycle, test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(v2_limit_without_controller, test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(v2_leftovers, test_setup, test_teardown),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
