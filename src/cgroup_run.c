@@ -437,7 +437,7 @@ static const char *read_fd(struct cg_run *r, enum cg_file f)
 {
 	if (r->fd[f] < 0)
 		return NULL;
-	return bt_pread_all(r->fd[f], r->buf, sizeof r->buf) > 0 ? r->buf : NULL;
+	return bt_pread_once(r->fd[f], r->buf, sizeof r->buf) > 0 ? r->buf : NULL;
 }
 
 static void set_key(struct bt_entity *e, unsigned field, const char *text, const char *key, uint64_t mul)

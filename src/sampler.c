@@ -26,6 +26,12 @@ struct task {
 	char comm[64];
 	uint64_t cs_vol, cs_invol;
 	bool has_cs;
+	/* A leader caches its process's thread list; it is listed anew when
+	 * the thread count changes, a thread vanished, or once a second. */
+	int32_t *tids;
+	size_t ntids, tidcap;
+	int64_t listed_nthreads;
+	bool relist;
 };
 
 struct srun {
@@ -101,6 +107,9 @@ static void task_close(struct task *t)
 			close(t->fd[i]);
 			t->fd[i] = -1;
 		}
+	free(t->tids);
+	t->tids = NULL;
+	t->ntids = t->tidcap = 0;
 }
 
 /* A task whose files stopped answering (it exited, or its pid now names
@@ -328,7 +337,7 @@ static void sample_system(struct sampler *s, struct bt_frame *f)
 	uint64_t v;
 	uint64_t ctxt = UINT64_MAX, running = UINT64_MAX;
 	struct bt_entity tmp = { 0, 0, { 0 } };
-	if (s->fd_meminfo >= 0 && bt_pread_all(s->fd_meminfo, s->big, s->bigcap) > 0) {
+	if (s->fd_meminfo >= 0 && bt_pread_once(s->fd_meminfo, s->big, s->bigcap) > 0) {
 		uint64_t t, a, fr;
 		if (procfs_parse_meminfo(s->big, &t, &a, &fr)) {
 			ent_set(&tmp, SYS_MEM_TOTAL, t);
@@ -341,7 +350,7 @@ static void sample_system(struct sampler *s, struct bt_frame *f)
 	for (int i = 0; i < 3; i++) {
 		uint64_t some, full;
 		bool hf;
-		if (s->fd_psi[i] >= 0 && bt_pread_all(s->fd_psi[i], s->small, sizeof s->small) > 0 &&
+		if (s->fd_psi[i] >= 0 && bt_pread_once(s->fd_psi[i], s->small, sizeof s->small) > 0 &&
 		    procfs_parse_pressure(s->small, &some, &full, &hf)) {
 			ent_set(&tmp, psi_some[i], some);
 			if (hf && psi_full[i] >= 0)
@@ -353,7 +362,7 @@ static void sample_system(struct sampler *s, struct bt_frame *f)
 	if (s->fd_stat >= 0) {
 		ssize_t n;
 		/* /proc/stat grows with the CPU count: grow the buffer to fit. */
-		while ((n = bt_pread_all(s->fd_stat, s->big, s->bigcap)) > 0 && (size_t)n == s->bigcap - 1 &&
+		while ((n = bt_pread_once(s->fd_stat, s->big, s->bigcap)) > 0 && (size_t)n == s->bigcap - 1 &&
 		       s->bigcap < (16u << 20)) {
 			s->bigcap *= 2;
 			s->big = xreallocarray(s->big, s->bigcap, 1);
@@ -389,7 +398,7 @@ static bool sample_process(struct sampler *s, struct bt_frame *f, struct srun *r
 	/* /proc/PID/stat has the process totals (all threads, dead ones too);
 	 * /proc/PID/task/PID/stat only the leader thread. */
 	struct procfs_stat pst;
-	if (lead->fd[TF_PSTAT] < 0 || bt_pread_all(lead->fd[TF_PSTAT], s->small, sizeof s->small) <= 0 ||
+	if (lead->fd[TF_PSTAT] < 0 || bt_pread_once(lead->fd[TF_PSTAT], s->small, sizeof s->small) <= 0 ||
 	    !procfs_parse_stat(s->small, &pst)) {
 		task_forget(lead); /* gone, or its pid reused: reopen if listed again */
 		return false;
@@ -419,11 +428,11 @@ static bool sample_process(struct sampler *s, struct bt_frame *f, struct srun *r
 	acc->majflt += pst.majflt;
 	/* Peak RSS is only in status; the leader's status is per process. */
 	struct procfs_status ps;
-	if (lead->fd[TF_STATUS] >= 0 && bt_pread_all(lead->fd[TF_STATUS], s->small, sizeof s->small) > 0 &&
+	if (lead->fd[TF_STATUS] >= 0 && bt_pread_once(lead->fd[TF_STATUS], s->small, sizeof s->small) > 0 &&
 	    procfs_parse_status(s->small, &ps) && ps.has_hwm)
 		ent_set(e, PROC_HWM, ps.vm_hwm_kb * 1024);
 	uint64_t rd, wr;
-	if (lead->fd[TF_IO] >= 0 && bt_pread_all(lead->fd[TF_IO], s->small, sizeof s->small) > 0 &&
+	if (lead->fd[TF_IO] >= 0 && bt_pread_once(lead->fd[TF_IO], s->small, sizeof s->small) > 0 &&
 	    procfs_parse_io(s->small, &rd, &wr)) {
 		ent_set(e, PROC_READ_BYTES, rd);
 		ent_set(e, PROC_WRITE_BYTES, wr);
@@ -432,8 +441,25 @@ static bool sample_process(struct sampler *s, struct bt_frame *f, struct srun *r
 		acc->has_io = true;
 	}
 
-	if (!list_threads(s, pid))
-		return false;
+	/* Listing /proc/PID/task costs a directory read per process per tick:
+	 * reuse the last list while nothing says it changed. */
+	unsigned relist_every = s->status_every > 1 ? s->status_every : 1;
+	if (lead->relist || !lead->ntids || lead->listed_nthreads != pst.num_threads ||
+	    s->gen % relist_every == 0) {
+		if (!list_threads(s, pid))
+			return false;
+		bt_grow((void **)&lead->tids, &lead->tidcap, s->ntids, sizeof(*lead->tids));
+		memcpy(lead->tids, s->tids, s->ntids * sizeof(*s->tids));
+		lead->ntids = s->ntids;
+		lead->listed_nthreads = pst.num_threads;
+		lead->relist = false;
+	} else {
+		/* Work on a copy: task_get below may move the task array. */
+		bt_grow((void **)&s->tids, &s->tidcap, lead->ntids, sizeof(*s->tids));
+		memcpy(s->tids, lead->tids, lead->ntids * sizeof(*s->tids));
+		s->ntids = lead->ntids;
+	}
+	bool vanished = false;
 	bool slow_tick = s->gen % s->status_every == 1 || s->status_every == 1;
 	for (size_t i = 0; i < s->ntids; i++) {
 		int32_t tid = s->tids[i];
@@ -441,9 +467,10 @@ static bool sample_process(struct sampler *s, struct bt_frame *f, struct srun *r
 		if (!t)
 			continue;
 		struct procfs_stat ts;
-		if (bt_pread_all(t->fd[TF_STAT], s->small, sizeof s->small) <= 0 ||
+		if (bt_pread_once(t->fd[TF_STAT], s->small, sizeof s->small) <= 0 ||
 		    !procfs_parse_stat(s->small, &ts)) {
 			task_forget(t);
+			vanished = true;
 			continue;
 		}
 		if (tid != pid && strcmp(t->comm, ts.comm) != 0) {
@@ -460,7 +487,7 @@ static bool sample_process(struct sampler *s, struct bt_frame *f, struct srun *r
 		ent_set(te, THR_MINFLT, ts.minflt);
 		ent_set(te, THR_MAJFLT, ts.majflt);
 		uint64_t run_ns, wait_ns, slices;
-		if (t->fd[TF_SCHED] >= 0 && bt_pread_all(t->fd[TF_SCHED], s->small, sizeof s->small) > 0 &&
+		if (t->fd[TF_SCHED] >= 0 && bt_pread_once(t->fd[TF_SCHED], s->small, sizeof s->small) > 0 &&
 		    procfs_parse_schedstat(s->small, &run_ns, &wait_ns, &slices)) {
 			ent_set(te, THR_RUN_US, run_ns / 1000);
 			ent_set(te, THR_WAIT_US, wait_ns / 1000);
@@ -470,7 +497,7 @@ static bool sample_process(struct sampler *s, struct bt_frame *f, struct srun *r
 		 * status_every ticks (and on first sight); between reads the
 		 * counters keep their last value. */
 		if ((slow_tick || !t->has_cs) && t->fd[TF_STATUS] >= 0 &&
-		    bt_pread_all(t->fd[TF_STATUS], s->small, sizeof s->small) > 0) {
+		    bt_pread_once(t->fd[TF_STATUS], s->small, sizeof s->small) > 0) {
 			struct procfs_status tst;
 			if (procfs_parse_status(s->small, &tst) && tst.has_cs) {
 				t->cs_vol = tst.cs_vol;
@@ -488,6 +515,11 @@ static bool sample_process(struct sampler *s, struct bt_frame *f, struct srun *r
 		acc->nthreads++;
 		if (ts.state == 'R')
 			acc->nrunning++;
+	}
+	if (vanished) {
+		struct task *l = task_find(s, pid);
+		if (l && l->pid == pid)
+			l->relist = true; /* a thread ended: list anew next tick */
 	}
 	/* Children of this process continue the walk (tree mode only). */
 	if (!r->cg)

@@ -120,6 +120,20 @@ ssize_t bt_pread_all(int fd, char *buf, size_t size)
 	return (ssize_t)got;
 }
 
+ssize_t bt_pread_once(int fd, char *buf, size_t size)
+{
+	if (size == 0)
+		return -EINVAL;
+	ssize_t n;
+	do
+		n = pread(fd, buf, size - 1, 0);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return n;
+}
+
 ssize_t bt_read_file(const char *path, char *buf, size_t size)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);

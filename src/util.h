@@ -31,6 +31,11 @@ char *bt_path(char *buf, size_t size, const char *root, const char *fmt, ...)
 /* Read a whole small file at offset 0 of an open fd into buf (NUL-terminated).
  * Retries on EINTR. Returns bytes read or -errno. Truncates at size-1. */
 ssize_t bt_pread_all(int fd, char *buf, size_t size);
+/* One pread at offset 0, NUL-terminated: for kernel files that produce
+ * their whole text in one read (/proc/PID/stat, status, cgroup value
+ * files). Saves the second syscall that only returns 0. A result of
+ * size-1 means the buffer may have been too small. -errno on error. */
+ssize_t bt_pread_once(int fd, char *buf, size_t size);
 /* Open + read + close. Returns bytes read or -errno. */
 ssize_t bt_read_file(const char *path, char *buf, size_t size);
 /* Read a file of any size into a new buffer (caller frees). -errno on error. */

@@ -84,6 +84,10 @@ for k in "wall time" "CPU time" "kernel rusage" "avg" "peak" "RSS" "threads" "co
 	check "summary shows '$k'" grep -q "$k" "$TMP/human.txt"
 done
 
+# The sampler may run at real-time priority; the command never inherits it.
+record sched -- sh -c "chrt -p \$\$ >'$TMP/sched.out'"
+check "the command runs with the normal scheduling policy" grep -q "SCHED_OTHER" "$TMP/sched.out"
+
 # --env reaches the command; --timeout stops it.
 record env --env BT_TEST_VAR=hello -- sh -c 'test "$BT_TEST_VAR" = hello'
 check "--env sets the variable for the command" test $? -eq 0
