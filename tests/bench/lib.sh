@@ -11,15 +11,18 @@
 set -u
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$BENCH_DIR/../.." && pwd)
-BT=${BENCHTOP:-$ROOT/benchtop}
-BTSPIN=${BT_SPIN:-$ROOT/bt-spin}
+# The out-of-tree build of tools/build.sh first, else an in-tree build.
+_bdir=$ROOT/build
+[ -x "$_bdir/benchtop" ] || _bdir=$ROOT
+BT=${BENCHTOP:-$_bdir/benchtop}
+BTSPIN=${BT_SPIN:-$_bdir/bt-spin}
 PY=${PYTHON:-python3}
 QUICK=${QUICK:-0}
 BENCH_PIDS=()
 
 die() { echo "$(basename "$0"): $*" >&2; exit 1; }
 
-[ -x "$BT" ] || die "no benchtop at $BT (build with 'make' or set BENCHTOP)"
+[ -x "$BT" ] || die "no benchtop at $BT (build with 'sh tools/build.sh' or set BENCHTOP)"
 [ -x "$BTSPIN" ] || die "no bt-spin at $BTSPIN (build with 'make' or set BT_SPIN)"
 command -v "$PY" >/dev/null || die "python3 is needed for the statistics"
 
