@@ -564,9 +564,8 @@ int record_main(int argc, char **argv)
 	rc = launch_start(&spec, r.cg, &r.root, r.err, sizeof r.err);
 	if (rc) {
 		fprintf(stderr, "benchtop record: %s.\n", r.err);
-		rc = EXIT_FAIL;
-		if (strstr(r.err, "No such file"))
-			rc = 127;
+		/* As shells and timeout(1) do: 127 not found, 126 not executable. */
+		rc = rc == -ENOENT ? 127 : rc == -EACCES || rc == -ENOEXEC ? 126 : EXIT_FAIL;
 		goto out;
 	}
 	write_run_start(&r, r.cg ? cg_run_path(r.cg) : "");
@@ -581,9 +580,20 @@ int record_main(int argc, char **argv)
 	its.it_value.tv_sec = (time_t)(first / 1000000000ull);
 	its.it_value.tv_nsec = (long)(first % 1000000000ull);
 	if (timerfd_settime(tfd, TFD_TIMER_ABSTIME, &its, NULL) < 0) {
+		/* Without ticks nothing can be measured or ended on schedule:
+		 * end the run now (its own process group) and say so. */
 		fprintf(stderr, "benchtop record: cannot arm the sampling timer: %s.\n", strerror(errno));
+		kill(-r.root, SIGKILL);
+		int st;
+		while (waitpid(r.root, &st, 0) < 0 && errno == EINTR)
+			;
+		r.root_status = st;
+		r.root_done = true;
+		r.reason = "benchtop failed";
+		r.end_ns = bt_now_ns();
+		write_run_end(&r);
 		rc = EXIT_FAIL;
-		begin_stop(&r, "benchtop failed", bt_now_ns());
+		goto out;
 	}
 	uint64_t ticks = 0;
 	uint64_t deadline = o.timeout_s > 0 ? r.t0_ns + (uint64_t)(o.timeout_s * 1e9) : 0;

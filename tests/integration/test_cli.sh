@@ -42,6 +42,9 @@ expect_err 125 "already exists" "$BENCHTOP" record -q -o "$TMP/exists.bt" -- tru
 check "an existing file is not overwritten" grep -q precious "$TMP/exists.bt"
 expect_err 127 "cannot run 'no-such-command-xyz'" "$BENCHTOP" record -q -o "$TMP/b.bt" -- no-such-command-xyz
 expect_err 125 "cannot create" "$BENCHTOP" record -q -o /nonexistent-dir/x.bt -- true
+: >"$TMP/noexec.sh"
+chmod -x "$TMP/noexec.sh"
+expect_err 126 "Permission denied" "$BENCHTOP" record -q -o "$TMP/c.bt" -- "$TMP/noexec.sh"
 
 expect_err 1 "cannot read trace" "$BENCHTOP" export "$TMP/none.bt"
 expect_err 1 "not a benchtop trace" "$BENCHTOP" export "$TMP/exists.bt"
