@@ -41,6 +41,27 @@ static void child(const struct launch_spec *spec, int sync_rd, int err_wr)
 	 * must run with the limit it was given. */
 	if (spec->nofile)
 		setrlimit(RLIMIT_NOFILE, spec->nofile);
+	if (spec->keep_fd >= 0) {
+		/* Shells such as dash redirect only to fds 0-9: give the command
+		 * the lowest fd from 3 that it would not inherit anyway (closed,
+		 * or one of benchtop's close-on-exec fds), but never the pipe that
+		 * reports an exec failure. */
+		int target = spec->keep_fd;
+		for (int fd = 3; fd < 10; fd++) {
+			int fl = fcntl(fd, F_GETFD);
+			if (fd != err_wr && (fl < 0 || (fl & FD_CLOEXEC))) {
+				target = fd;
+				break;
+			}
+		}
+		if (target != spec->keep_fd)
+			dup2(spec->keep_fd, target); /* the copy is not close-on-exec */
+		else
+			fcntl(target, F_SETFD, 0);
+		char v[16];
+		snprintf(v, sizeof v, "%d", target);
+		setenv(spec->keep_fd_env, v, 1);
+	}
 	execvp(spec->argv[0], spec->argv);
 	int e = errno;
 	ssize_t w = write(err_wr, &e, sizeof e);

@@ -18,6 +18,8 @@ struct launch_spec {
 	char *const *env; /* "K=V" to add, or NULL */
 	size_t nenv;
 	const struct rlimit *nofile; /* RLIMIT_NOFILE to restore in the child, or NULL */
+	int keep_fd;                 /* an fd the command inherits (result protocol), or -1 */
+	const char *keep_fd_env;     /* the variable that tells the command its number */
 };
 
 /* Returns 0 with *pid set, or -errno with a sentence in err. When the

@@ -3,6 +3,7 @@
 #include "cgroup.h"
 #include "launch.h"
 #include "procfs.h"
+#include "result.h"
 #include "sampler.h"
 #include "summary.h"
 #include "sysinfo.h"
@@ -10,6 +11,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <poll.h>
@@ -195,6 +197,10 @@ struct recorder {
 	uint64_t last_progress_ns;
 	long oom0;
 	struct rlimit nofile0; /* the limit the command must see */
+	/* result protocol */
+	struct result_reader res;
+	int res_fd;
+	unsigned long res_events, res_bad;
 };
 
 static uint64_t t_us(const struct recorder *r, uint64_t now_ns)
@@ -415,6 +421,48 @@ static void write_run_end(struct recorder *r)
 	summary_add(&r->sum, &rec);
 }
 
+#define RESULT_MAX_EVENTS 100000
+
+/* One line of the result protocol: an event in the trace, or a note the
+ * first few times a line is not valid. */
+static void on_result_line(void *ctx, const char *line, bool too_long)
+{
+	struct recorder *r = ctx;
+	struct result_line rl;
+	const char *why = "the line is longer than 1024 bytes";
+	if (too_long || !result_parse_line(line, &rl, &why)) {
+		if (++r->res_bad <= 3) {
+			char text[256];
+			snprintf(text, sizeof text, "ignored a result line (%s): '%.60s'", why, line);
+			event_note(r, text);
+		}
+		return;
+	}
+	if (++r->res_events > RESULT_MAX_EVENTS) {
+		if (r->res_events == RESULT_MAX_EVENTS + 1)
+			event_note(r, "more than 100000 result lines: the rest were ignored");
+		return;
+	}
+	struct bt_kv kv[4] = { { "type", rl.kind == RESULT_PHASE ? "phase" : "metric" }, { "name", rl.name } };
+	size_t n = 2;
+	if (rl.kind == RESULT_METRIC) {
+		kv[n++] = (struct bt_kv){ "value", rl.value };
+		kv[n++] = (struct bt_kv){ "unit", rl.unit };
+	}
+	uint64_t t = t_us(r, bt_now_ns());
+	note_write_error(r, trace_write_kv(r->w, TR_EVENT, 1, t, kv, n));
+	struct bt_record rec = { .type = TR_EVENT, .run = 1, .t_us = t, .nkv = n, .kv = kv };
+	summary_add(&r->sum, &rec);
+}
+
+static void drain_results(struct recorder *r)
+{
+	if (r->res_fd >= 0 && !result_reader_feed(&r->res, on_result_line, r)) {
+		close(r->res_fd);
+		r->res_fd = -1;
+	}
+}
+
 static int exit_status_of(int status)
 {
 	if (WIFEXITED(status))
@@ -556,12 +604,24 @@ int record_main(int argc, char **argv)
 
 	/* Per-thread status (context switches) is the dearest file: about once a second. */
 	r.s = sampler_new("", o.interval_ms >= 1000 ? 1 : 1000 / o.interval_ms);
-	struct launch_spec spec = { o.argv, o.env, o.nenv, have_nofile ? &r.nofile0 : NULL };
+	/* The result protocol: the command inherits the write end of a pipe
+	 * and finds its number in BENCHTOP_RESULT_FD. Only our end is
+	 * non-blocking: a workload's write must not fail with EAGAIN. */
+	int res[2] = { -1, -1 };
+	r.res_fd = -1;
+	if (pipe2(res, O_CLOEXEC) == 0) {
+		fcntl(res[0], F_SETFL, O_NONBLOCK);
+		r.res_fd = res[0];
+		result_reader_init(&r.res, res[0]);
+	}
+	struct launch_spec spec = { o.argv, o.env, o.nenv, have_nofile ? &r.nofile0 : NULL, res[1], RESULT_ENV };
 	r.t0_ns = bt_now_ns();
 	r.start_wall_ns = bt_wall_ns();
 	if (r.cg)
 		r.oom0 = cg_run_oom_kills(r.cg);
 	rc = launch_start(&spec, r.cg, &r.root, r.err, sizeof r.err);
+	if (res[1] >= 0)
+		close(res[1]); /* the run holds it now: EOF when its last writer exits */
 	if (rc) {
 		fprintf(stderr, "benchtop record: %s.\n", r.err);
 		/* As shells and timeout(1) do: 127 not found, 126 not executable. */
@@ -598,11 +658,13 @@ int record_main(int argc, char **argv)
 	uint64_t ticks = 0;
 	uint64_t deadline = o.timeout_s > 0 ? r.t0_ns + (uint64_t)(o.timeout_s * 1e9) : 0;
 	for (;;) {
-		struct pollfd pfd[2] = { { tfd, POLLIN, 0 }, { sfd, POLLIN, 0 } };
-		int pr = poll(pfd, 2, 1000);
+		struct pollfd pfd[3] = { { tfd, POLLIN, 0 }, { sfd, POLLIN, 0 }, { r.res_fd, POLLIN, 0 } };
+		int pr = poll(pfd, r.res_fd >= 0 ? 3 : 2, 1000);
 		if (pr < 0 && errno != EINTR)
 			break;
 		uint64_t now = bt_now_ns();
+		if (r.res_fd >= 0 && (pfd[2].revents & (POLLIN | POLLHUP | POLLERR)))
+			drain_results(&r);
 		if (pfd[1].revents & POLLIN) {
 			struct signalfd_siginfo si;
 			while (read(sfd, &si, sizeof si) == (ssize_t)sizeof si) {
@@ -638,6 +700,12 @@ int record_main(int argc, char **argv)
 	}
 	if (!r.end_ns)
 		r.end_ns = bt_now_ns();
+	drain_results(&r); /* what the run wrote last */
+	if (r.res_bad > 3) {
+		char t[96];
+		snprintf(t, sizeof t, "%lu more result lines were not valid and were ignored", r.res_bad - 3);
+		event_note(&r, t);
+	}
 	write_run_end(&r);
 	rc = exit_status_of(r.root_status);
 out:
@@ -668,6 +736,8 @@ out:
 			       rs->ticks ? (double)frame_bytes / (double)rs->ticks : 0.0,
 			       (unsigned long long)rs->threads_peak);
 	}
+	if (r.res_fd >= 0)
+		close(r.res_fd);
 	sampler_free(r.s);
 	frame_free(&r.frame);
 	summary_free(&r.sum);

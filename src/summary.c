@@ -23,6 +23,15 @@ void summary_free(struct summary *s)
 		free(r->cgroup);
 		free(r->end_reason);
 		free(r->notes);
+		for (size_t j = 0; j < r->nphases; j++)
+			free(r->phases[j].name);
+		free(r->phases);
+		for (size_t j = 0; j < r->nmetrics; j++) {
+			free(r->metrics[j].name);
+			free(r->metrics[j].value);
+			free(r->metrics[j].unit);
+		}
+		free(r->metrics);
 	}
 	free(s->runs);
 	memset(s, 0, sizeof(*s));
@@ -103,15 +112,36 @@ static void add_kv(struct summary *s, const struct bt_record *rec)
 	if (rec->type == TR_EVENT) {
 		const char *type = trace_kv_get(rec, "type");
 		const char *text = trace_kv_get(rec, "text");
+		const char *name = trace_kv_get(rec, "name");
 		if (type && strcmp(type, "note") == 0 && text) {
 			char *n = xasprintf("%s%s%s", r->notes ? r->notes : "", r->notes ? "\n" : "", text);
 			free(r->notes);
 			r->notes = n;
+		} else if (type && name && strcmp(type, "phase") == 0 && r->nphases < SUMMARY_MAX_REPORTED) {
+			bt_grow((void **)&r->phases, &r->phasecap, r->nphases + 1, sizeof(*r->phases));
+			r->phases[r->nphases++] = (struct run_phase){ xstrdup(name), rec->t_us };
+		} else if (type && name && strcmp(type, "metric") == 0 && trace_kv_get(rec, "value")) {
+			struct run_metric *m = NULL;
+			for (size_t i = 0; i < r->nmetrics; i++)
+				if (strcmp(r->metrics[i].name, name) == 0)
+					m = &r->metrics[i];
+			if (!m && r->nmetrics < SUMMARY_MAX_REPORTED) {
+				bt_grow((void **)&r->metrics, &r->metriccap, r->nmetrics + 1, sizeof(*r->metrics));
+				m = &r->metrics[r->nmetrics++];
+				m->name = xstrdup(name);
+			}
+			if (m) {
+				free(m->value);
+				free(m->unit);
+				m->value = xstrdup(trace_kv_get(rec, "value"));
+				m->unit = dup_or(trace_kv_get(rec, "unit"), "");
+			}
 		}
 		return;
 	}
 	if (rec->type == TR_RUN_END) {
 		r->ended = true;
+		r->end_us = rec->t_us;
 		r->exit_code = (int)num(trace_kv_get(rec, "exit_code"), -1);
 		r->signal = (int)num(trace_kv_get(rec, "signal"), 0);
 		r->oom_killed = num(trace_kv_get(rec, "oom_killed"), 0) != 0;
@@ -344,6 +374,16 @@ void summary_print_table(FILE *out, const struct summary *s)
 			"sampling", (unsigned long long)r->ticks, (unsigned long long)r->late_ticks,
 			(double)r->late_max_us / 1e3, (unsigned long long)r->missed,
 			r->ticks ? (double)r->cost_ns / 1e3 / (double)r->ticks : 0.0);
+		for (size_t j = 0; j < r->nphases; j++) {
+			uint64_t end = j + 1 < r->nphases ? r->phases[j + 1].t_us : r->ended ? r->end_us : r->phases[j].t_us;
+			fprintf(out, "  %-22s %s at %.3f s, %s\n", j ? "" : "phases", r->phases[j].name,
+				(double)(r->phases[j].t_us - r->start_us) / 1e6,
+				end > r->phases[j].t_us ? bt_fmt_duration(a, sizeof a, (double)(end - r->phases[j].t_us) / 1e6)
+							 : "-");
+		}
+		for (size_t j = 0; j < r->nmetrics; j++)
+			fprintf(out, "  %-22s %s = %s%s%s\n", j ? "" : "metrics", r->metrics[j].name, r->metrics[j].value,
+				r->metrics[j].unit[0] ? " " : "", r->metrics[j].unit);
 		if (r->notes)
 			for (const char *p = r->notes; *p;) {
 				size_t l = strcspn(p, "\n");
@@ -404,6 +444,32 @@ void summary_print_json(FILE *out, const struct summary *s)
 		if (r->have_ru)
 			fprintf(out, ",\"rusage_user_s\":%.6f,\"rusage_sys_s\":%.6f,\"rusage_maxrss_bytes\":%llu",
 				r->ru_user_s, r->ru_sys_s, (unsigned long long)r->ru_maxrss);
+		fputs(",\"phases\":[", out);
+		for (size_t j = 0; j < r->nphases; j++) {
+			uint64_t end = j + 1 < r->nphases ? r->phases[j + 1].t_us : r->ended ? r->end_us : r->phases[j].t_us;
+			fprintf(out, "%s{\"name\":", j ? "," : "");
+			bt_json_string(out, r->phases[j].name);
+			fprintf(out, ",\"start_s\":%.6f,\"duration_s\":%.6f}", (double)(r->phases[j].t_us - r->start_us) / 1e6,
+				end > r->phases[j].t_us ? (double)(end - r->phases[j].t_us) / 1e6 : 0.0);
+		}
+		fputs("],\"metrics\":{", out);
+		for (size_t j = 0; j < r->nmetrics; j++) {
+			fputs(j ? "," : "", out);
+			bt_json_string(out, r->metrics[j].name);
+			/* The value passed bt_parse_double when it was recorded; a
+			 * damaged trace could still hold anything: print as a string then. */
+			double v;
+			if (bt_parse_double(r->metrics[j].value, &v))
+				fprintf(out, ":{\"value\":%.17g,\"unit\":", v);
+			else {
+				fputs(":{\"value\":", out);
+				bt_json_string(out, r->metrics[j].value);
+				fputs(",\"unit\":", out);
+			}
+			bt_json_string(out, r->metrics[j].unit);
+			fputc('}', out);
+		}
+		fputc('}', out);
 		fprintf(out, ",\"samples\":%llu,\"late_samples\":%llu,\"missed_ticks\":%llu,\"sampling_cost_us_per_tick\":%.1f}",
 			(unsigned long long)r->ticks, (unsigned long long)r->late_ticks, (unsigned long long)r->missed,
 			r->ticks ? (double)r->cost_ns / 1e3 / (double)r->ticks : 0.0);

@@ -15,6 +15,16 @@
 
 #include "trace.h"
 
+/* What a run reported through the result protocol (docs/protocol.md). */
+struct run_phase {
+	char *name;
+	uint64_t t_us; /* when it began, trace time */
+};
+struct run_metric {
+	char *name, *value, *unit; /* the last value reported under a name */
+};
+#define SUMMARY_MAX_REPORTED 256
+
 struct run_summary {
 	uint64_t id;
 	char *workload, *variant, *label, *command;
@@ -59,6 +69,11 @@ struct run_summary {
 	uint64_t ru_maxrss;
 	bool have_ru;
 	char *notes; /* '\n'-separated notes (events of type note) */
+	struct run_phase *phases;
+	size_t nphases, phasecap;
+	struct run_metric *metrics;
+	size_t nmetrics, metriccap;
+	uint64_t end_us; /* trace time of RUN_END */
 };
 
 struct summary {
