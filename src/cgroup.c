@@ -166,23 +166,13 @@ int cg_ctx_load(struct cg_ctx *ctx, const char *root, char *err, size_t errlen)
 						bt_path(cp, sizeof cp, ctx->root, "%s/cgroup.controllers", mnts[i].point);
 						l = bt_read_file(cp, buf, sizeof buf);
 					}
+					if (l < 0)
+						buf[0] = '\0';
 					for (int c = 0; c < CG_NCTL; c++) {
-						bool have = l >= 0 && (c == CG_CPUACCT ? true : false);
-						if (l >= 0 && c != CG_CPUACCT) {
-							/* controllers file is space separated */
-							for (char *t = buf; *t;) {
-								size_t wl = strcspn(t, " \n");
-								if (wl == strlen(ctl_names[c]) && strncmp(t, ctl_names[c], wl) == 0)
-									have = true;
-								t += wl;
-								while (*t == ' ' || *t == '\n')
-									t++;
-							}
-						}
 						/* cpu.stat exists in every v2 cgroup, so CPU usage
 						 * (the v1 cpuacct role) is always there. */
 						struct cg_hier *h = &ctx->ctl[c];
-						h->present = have || c == CG_CPUACCT;
+						h->present = c == CG_CPUACCT || bt_word_in(buf, ctl_names[c]);
 						h->version = 2;
 						h->mountpoint = xstrdup(mnts[i].point);
 						h->own_path = xstrdup(cpath);

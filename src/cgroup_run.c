@@ -131,15 +131,6 @@ static int remove_dir(const char *dir)
 	return -EBUSY;
 }
 
-static bool word_in(const char *list, const char *word)
-{
-	size_t l = strlen(word);
-	for (const char *p = list; (p = strstr(p, word)); p += l)
-		if ((p == list || p[-1] == ' ') && (p[l] == ' ' || p[l] == '\n' || p[l] == '\0'))
-			return true;
-	return false;
-}
-
 /* Create the v2 cgroup of part 0 (v2 has one hierarchy). */
 static int create_v2(const struct cg_ctx *ctx, struct cg_run *r, const struct cg_limits *lim, char *err,
 		     size_t errlen)
@@ -156,7 +147,7 @@ static int create_v2(const struct cg_ctx *ctx, struct cg_run *r, const struct cg
 	} want[] = { { "cpu", lim->cpus > 0 }, { "memory", lim->memory > 0 }, { "cpuset", lim->cpuset != NULL },
 		     { "pids", false } };
 	for (size_t i = 0; i < BT_ARRAY_LEN(want); i++) {
-		if (word_in(have, want[i].name))
+		if (bt_word_in(have, want[i].name))
 			continue;
 		char plus[32];
 		snprintf(plus, sizeof plus, "+%s", want[i].name);

@@ -40,7 +40,6 @@ struct srun {
 	struct cg_run *cg;
 	uint64_t reaped_user_tk, reaped_sys_tk;
 	uint64_t last_user_tk, last_sys_tk;
-	size_t nprocs;
 	bool listed_ok; /* the last tick could list the run's processes */
 	size_t nlisted; /* how many processes it listed */
 };
@@ -142,11 +141,6 @@ void sampler_free(struct sampler *s)
 	free(s->kids);
 	free(s->root);
 	free(s);
-}
-
-long sampler_clk_tck(const struct sampler *s)
-{
-	return s->clk_tck;
 }
 
 void sampler_add_run(struct sampler *s, uint64_t run_id, pid_t root_pid, struct cg_run *cg)
@@ -332,17 +326,15 @@ static void cpu_cb(void *ctx, unsigned cpu, const uint64_t v[8])
 
 static void sample_system(struct sampler *s, struct bt_frame *f)
 {
+	/* Valid until the CPU entities are added below (the array may move). */
 	struct bt_entity *sys = frame_add(f, BT_K_SYS, 0);
-	/* Grab what is needed before frame_add below moves the array. */
-	uint64_t v;
 	uint64_t ctxt = UINT64_MAX, running = UINT64_MAX;
-	struct bt_entity tmp = { 0, 0, { 0 } };
 	if (s->fd_meminfo >= 0 && bt_pread_once(s->fd_meminfo, s->big, s->bigcap) > 0) {
 		uint64_t t, a, fr;
 		if (procfs_parse_meminfo(s->big, &t, &a, &fr)) {
-			ent_set(&tmp, SYS_MEM_TOTAL, t);
-			ent_set(&tmp, SYS_MEM_AVAIL, a);
-			ent_set(&tmp, SYS_MEM_FREE, fr);
+			ent_set(sys, SYS_MEM_TOTAL, t);
+			ent_set(sys, SYS_MEM_AVAIL, a);
+			ent_set(sys, SYS_MEM_FREE, fr);
 		}
 	}
 	static const unsigned psi_some[3] = { SYS_PSI_CPU_SOME, SYS_PSI_MEM_SOME, SYS_PSI_IO_SOME };
@@ -352,13 +344,11 @@ static void sample_system(struct sampler *s, struct bt_frame *f)
 		bool hf;
 		if (s->fd_psi[i] >= 0 && bt_pread_once(s->fd_psi[i], s->small, sizeof s->small) > 0 &&
 		    procfs_parse_pressure(s->small, &some, &full, &hf)) {
-			ent_set(&tmp, psi_some[i], some);
+			ent_set(sys, psi_some[i], some);
 			if (hf && psi_full[i] >= 0)
-				ent_set(&tmp, (unsigned)psi_full[i], full);
+				ent_set(sys, (unsigned)psi_full[i], full);
 		}
 	}
-	*sys = tmp;
-	sys->key = 0;
 	if (s->fd_stat >= 0) {
 		ssize_t n;
 		/* /proc/stat grows with the CPU count: grow the buffer to fit. */
@@ -377,7 +367,6 @@ static void sample_system(struct sampler *s, struct bt_frame *f)
 				ent_set(sys, SYS_PROCS_RUNNING, running);
 		}
 	}
-	(void)v;
 }
 
 struct run_acc {
@@ -580,7 +569,6 @@ static void sample_run(struct sampler *s, struct bt_frame *f, struct srun *r)
 		r->listed_ok = true;
 		r->nlisted = alive;
 	}
-	r->nprocs = nprocs;
 	if (!r->listed_ok) {
 		/* Could not list the run: its sums are unknown this tick. */
 		struct bt_entity *e = frame_add(f, BT_K_RUN, r->id);

@@ -49,6 +49,4 @@ void sampler_tick(struct sampler *s, struct bt_frame *f, const struct sampler_na
  * be read (then the run's end is unknown, not reached). */
 int sampler_run_listed(struct sampler *s, uint64_t run_id, size_t *n);
 
-long sampler_clk_tck(const struct sampler *s);
-
 #endif

@@ -251,6 +251,15 @@ bool bt_find_key_u64(const char *text, const char *key, uint64_t *out)
 	return false;
 }
 
+bool bt_word_in(const char *list, const char *word)
+{
+	size_t l = strlen(word);
+	for (const char *p = list; l && (p = strstr(p, word)); p += l)
+		if ((p == list || p[-1] == ' ' || p[-1] == '\n') && (p[l] == ' ' || p[l] == '\n' || p[l] == '\0'))
+			return true;
+	return false;
+}
+
 bool bt_parse_size(const char *s, uint64_t *out)
 {
 	if (!s || !*s)

@@ -51,6 +51,9 @@ bool bt_skip_fields(const char **pp, int n);
  * the number after it. Returns false when absent. */
 bool bt_find_key_u64(const char *text, const char *key, uint64_t *out);
 
+/* Whether word is one of the blank-separated words of list (a cgroup's
+ * controllers files). */
+bool bt_word_in(const char *list, const char *word);
 /* Parse "512M", "8G", "1048576" into bytes. Returns false on bad input. */
 bool bt_parse_size(const char *s, uint64_t *out);
 /* Parse a strict double / long long (whole string). */
