@@ -2,6 +2,7 @@
  * only picks one and owns nothing else. */
 #include "export.h"
 #include "record.h"
+#include "replay.h"
 #include "sysinfo.h"
 #include "util.h"
 
@@ -15,6 +16,7 @@ static void usage(FILE *f)
 	      "\n"
 	      "  record -o FILE [options] -- CMD [ARGS...]\n"
 	      "                        run CMD in its own cgroup, sample it, write a trace\n"
+	      "  replay FILE           show a trace in the interactive screen, with time controls\n"
 	      "  export FILE [--format csv|json] [--summary] [-o OUT]\n"
 	      "                        a trace as rows per run per tick, or one row per run\n"
 	      "  info [--format text|json] [--root DIR]\n"
@@ -158,6 +160,8 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "record") == 0)
 		return record_main(argc - 1, argv + 1);
+	if (strcmp(cmd, "replay") == 0)
+		return replay_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "export") == 0)
 		return export_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "info") == 0)

@@ -1,0 +1,178 @@
+/* screen_detail — the detail page of one run: what it is and its limits,
+ * its own CPU and memory graphs, its numbers, phases, metrics, notes and
+ * environment, and its processes and threads (CPU %, state, the CPU each
+ * last ran on, RSS) at the moment shown. Everything below the graphs
+ * scrolls. */
+#include "screen_int.h"
+#include "util.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void identity(struct screen *s, const struct model *m, const struct ui_view *v, const struct model_run *r,
+		     int row)
+{
+	enum model_state st = model_run_state(r, v->t_us);
+	struct model_stats stats;
+	model_run_stats(m, r, v->t_us, &stats);
+	char el[32], pid[32] = "", cpus[16] = "none", mem[32] = "none";
+	if (r->pid)
+		snprintf(pid, sizeof pid, "  pid %ld", r->pid);
+	int c = scr_printf(s, row, 0, s->cols, A_BOLD, 0, " run %llu  %s  ", (unsigned long long)r->id, r->workload);
+	c += scr_text(s, row, c, s->cols - c, A_BOLD, scr_pair(s, r->color), r->variant);
+	scr_printf(s, row, c, s->cols - c, A_BOLD, 0, "  rep %u  %s  %s%s", r->rep, model_state_name(st),
+		   stats.valid ? scr_secs(el, sizeof el, stats.wall_s) : "", pid);
+	scr_printf(s, row + 1, 0, s->cols, 0, 0, " command: %s%s%s", r->command[0] ? r->command : "-",
+		   r->label[0] ? "   label: " : "", r->label);
+	if (r->limit_cpus > 0)
+		snprintf(cpus, sizeof cpus, "%.2f", r->limit_cpus);
+	if (r->limit_mem)
+		bt_fmt_bytes(mem, sizeof mem, (double)r->limit_mem);
+	scr_printf(s, row + 2, 0, s->cols, 0, 0, " limits:  cpus %s, memory %s, cpuset %s%s", cpus, mem,
+		   r->cpuset[0] ? r->cpuset : "all", r->limits_applied ? "" : " (NOT applied: the run had no cgroup)");
+}
+
+static const char *pct_or_dash(char *buf, size_t size, bool valid, double v)
+{
+	if (valid)
+		snprintf(buf, size, "%.1f%%", v);
+	else
+		snprintf(buf, size, "-");
+	return buf;
+}
+
+static void numbers(struct scr_lines *l, const struct model *m, const struct ui_view *v, const struct model_run *r)
+{
+	struct model_stats st;
+	model_run_stats(m, r, v->t_us, &st);
+	char ca[16], cp[16], ma[16], mp[16], th[16], thr[48];
+	if (!st.valid) {
+		scr_line(l, A_DIM, 0, " no samples yet");
+		return;
+	}
+	enum model_state state = model_run_state(r, v->t_us);
+	if (state == MS_RUNNING)
+		snprintf(thr, sizeof thr, "%llu (peak %llu)", (unsigned long long)st.threads_now,
+			 (unsigned long long)st.threads_peak);
+	else
+		snprintf(thr, sizeof thr, "peak %llu", (unsigned long long)st.threads_peak);
+	scr_line(l, 0, 0, " CPU       avg %s, peak %s (100%% = one core)   throttled %s",
+		 pct_or_dash(ca, sizeof ca, st.cpu_valid, st.cpu_avg), pct_or_dash(cp, sizeof cp, st.cpu_valid, st.cpu_peak),
+		 pct_or_dash(th, sizeof th, st.thr_valid, st.thr_pct));
+	scr_line(l, 0, 0, " memory    avg %s, peak %s (%s)   threads %s",
+		 st.mem_valid ? scr_bytes(ma, sizeof ma, st.mem_avg) : "-",
+		 st.mem_valid ? scr_bytes(mp, sizeof mp, st.mem_peak) : "-",
+		 st.mem_is_cg ? "cgroup" : "RSS of its processes", thr);
+	const struct run_summary *rs = model_run_summary(m, r->id);
+	if (rs && r->ended && v->t_us >= r->end_us) {
+		char ex[160];
+		scr_line(l, 0, 0, " exit      %s", run_exit_text(rs, ex, sizeof ex));
+	}
+}
+
+static void reported(struct scr_lines *l, const struct model *m, const struct ui_view *v, const struct model_run *r)
+{
+	/* Phases, each until the next one (or the end, or now). */
+	size_t nph = 0;
+	for (size_t i = 0; i < m->nev && m->ev[i].t_us <= v->t_us; i++) {
+		const struct model_event *e = &m->ev[i];
+		if (e->kind != ME_PHASE || e->run != r->id)
+			continue;
+		uint64_t end = r->ended && r->end_us <= v->t_us ? r->end_us : v->t_us;
+		for (size_t j = i + 1; j < m->nev && m->ev[j].t_us <= v->t_us; j++)
+			if (m->ev[j].kind == ME_PHASE && m->ev[j].run == r->id) {
+				end = m->ev[j].t_us;
+				break;
+			}
+		char d[32];
+		scr_line(l, 0, 0, " %-9s %-20s at %.3f s, for %s", nph++ ? "" : "phases", e->name,
+			 (double)(e->t_us - r->start_us) / 1e6, scr_secs(d, sizeof d, (double)(end - e->t_us) / 1e6));
+	}
+	if (!nph)
+		scr_line(l, A_DIM, 0, " phases    none reported");
+	const struct model_event *mets[64];
+	size_t nm = model_metrics_at(m, r->id, v->t_us, mets, 64);
+	for (size_t i = 0; i < nm; i++)
+		scr_line(l, 0, 0, " %-9s %s = %s%s%s", i ? "" : "metrics", mets[i]->name, mets[i]->value,
+			 mets[i]->unit[0] ? " " : "", mets[i]->unit);
+	if (!nm)
+		scr_line(l, A_DIM, 0, " metrics   none reported");
+	for (size_t i = 0; i < m->nev && m->ev[i].t_us <= v->t_us; i++)
+		if (m->ev[i].kind == ME_NOTE && m->ev[i].run == r->id)
+			scr_line(l, 0, 0, " note      %s", m->ev[i].name);
+}
+
+static void environment(struct scr_lines *l, const struct model_run *r)
+{
+	if (r->cgroup[0])
+		scr_line(l, 0, 0, " cgroup    %s", r->cgroup);
+	if (!r->env[0]) {
+		scr_line(l, A_DIM, 0, " env       nothing set for the run");
+		return;
+	}
+	bool first = true;
+	for (const char *p = r->env; *p;) {
+		size_t len = strcspn(p, "\n");
+		scr_line(l, 0, 0, " %-9s %.*s", first ? "env" : "", (int)len, p);
+		first = false;
+		p += len;
+		if (*p)
+			p++;
+	}
+}
+
+static void tasks(struct scr_lines *l, const struct model *m, const struct ui_view *v, const struct model_run *r)
+{
+	size_t n = model_tasks(m, v->dprev, v->dcur, r->id, NULL, 0);
+	scr_line(l, A_BOLD | A_UNDERLINE, 0, " %8s  %-16s %5s %4s %7s %8s %7s", "PID/TID", "name", "state", "CPU",
+		 "CPU%", "RSS", "threads");
+	if (!v->dcur || n == 0) {
+		scr_line(l, A_DIM, 0, " %s", model_run_state(r, v->t_us) == MS_RUNNING ? "no processes seen at this moment"
+										   : "no processes (the run is not running at this moment)");
+		return;
+	}
+	struct model_task *rows = xreallocarray(NULL, n, sizeof(*rows));
+	model_tasks(m, v->dprev, v->dcur, r->id, rows, n);
+	for (size_t i = 0; i < n; i++) {
+		const struct model_task *t = &rows[i];
+		char cpu[16], pct[16], rss[16];
+		snprintf(cpu, sizeof cpu, t->cpu >= 0 ? "%d" : "-", t->cpu);
+		if (isfinite(t->cpu_pct))
+			snprintf(pct, sizeof pct, "%.1f", t->cpu_pct);
+		else
+			snprintf(pct, sizeof pct, "-");
+		if (t->is_thread)
+			scr_line(l, 0, 0, "   %8llu  %-14.14s %5c %4s %7s", (unsigned long long)t->id, t->name, t->state, cpu, pct);
+		else
+			scr_line(l, A_BOLD, 0, " %8llu  %-16.16s %5c %4s %7s %8s %7llu", (unsigned long long)t->id, t->name,
+				 t->state, cpu, pct, scr_bytes(rss, sizeof rss, t->rss), (unsigned long long)t->nthreads);
+	}
+	free(rows);
+}
+
+void scr_detail(struct screen *s, const struct model *m, const struct ui_view *v, int row, int h)
+{
+	const struct model_run *r = model_find_run(m, v->sel);
+	if (!r) {
+		scr_text(s, row, 1, s->cols - 2, A_DIM, 0, "no run selected");
+		return;
+	}
+	identity(s, m, v, r, row);
+	row += 3;
+	h -= 3;
+	/* The run's own graphs when there is room for them and some lines. */
+	int gh = h >= 16 ? 7 : 0;
+	if (gh) {
+		scr_graphs(s, m, v, row, 0, gh, s->cols, v->graph_first, 2, r->id);
+		row += gh + 1;
+		h -= gh + 1;
+	}
+	struct scr_lines l = { .s = s, .row0 = row, .nrows = h, .cols = s->cols, .scroll = v->scroll };
+	numbers(&l, m, v, r);
+	reported(&l, m, v, r);
+	environment(&l, r);
+	scr_line(&l, 0, 0, "%s", "");
+	tasks(&l, m, v, r);
+	s->max_scroll = l.count > h ? l.count - h : 0;
+}
