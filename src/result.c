@@ -64,8 +64,14 @@ bool result_parse_line(const char *line, struct result_line *out, const char **w
 			return false;
 		}
 		r.kind = RESULT_METRIC;
+	} else if (l[0] == 4 && strncmp(t[0], "info", 4) == 0) {
+		if (n < 3) {
+			*why = "'info' takes a name and a text";
+			return false;
+		}
+		r.kind = RESULT_INFO;
 	} else {
-		*why = "a line must start with 'phase' or 'metric'";
+		*why = "a line must start with 'phase', 'metric' or 'info'";
 		return false;
 	}
 	if (l[1] >= sizeof r.name || !name_ok(t[1], l[1])) {
@@ -73,7 +79,23 @@ bool result_parse_line(const char *line, struct result_line *out, const char **w
 		return false;
 	}
 	memcpy(r.name, t[1], l[1]);
-	if (r.kind == RESULT_METRIC) {
+	if (r.kind == RESULT_INFO) {
+		/* The text is the rest of the line, printable ASCII, trailing
+		 * blanks dropped. */
+		size_t len = strlen(t[2]);
+		while (len && (t[2][len - 1] == ' ' || t[2][len - 1] == '\t' || t[2][len - 1] == '\r'))
+			len--;
+		if (len >= sizeof r.value) {
+			*why = "an info text is at most 191 characters";
+			return false;
+		}
+		for (size_t i = 0; i < len; i++)
+			if ((unsigned char)t[2][i] < 0x20 || (unsigned char)t[2][i] >= 0x7f) {
+				*why = "an info text is printable ASCII";
+				return false;
+			}
+		memcpy(r.value, t[2], len);
+	} else if (r.kind == RESULT_METRIC) {
 		if (l[2] >= sizeof r.value) {
 			*why = "the value is too long";
 			return false;

@@ -4,6 +4,7 @@
  *
  *   phase NAME
  *   metric NAME VALUE [UNIT]
+ *   info NAME TEXT...
  *
  * Any command may speak it; none has to. The input is untrusted: lines are
  * bounded, names are restricted, values must be finite numbers. */
@@ -17,9 +18,9 @@
 #define RESULT_MAX_LINE 1024
 
 struct result_line {
-	enum { RESULT_PHASE, RESULT_METRIC } kind;
+	enum { RESULT_PHASE, RESULT_METRIC, RESULT_INFO } kind;
 	char name[128];
-	char value[64]; /* metric: the number as written */
+	char value[192]; /* metric: the number as written; info: the text */
 	char unit[32];  /* metric: may be empty */
 };
 

@@ -21,6 +21,8 @@ void summary_free(struct summary *s)
 		free(r->command);
 		free(r->cpuset);
 		free(r->cgroup);
+		free(r->params);
+		free(r->binary_libc);
 		free(r->end_reason);
 		free(r->notes);
 		for (size_t j = 0; j < r->nphases; j++)
@@ -100,6 +102,10 @@ static void add_kv(struct summary *s, const struct bt_record *rec)
 		r->command = dup_or(trace_kv_get(rec, "command"), "");
 		r->cpuset = dup_or(trace_kv_get(rec, "limit_cpuset"), "");
 		r->cgroup = dup_or(trace_kv_get(rec, "cgroup"), "");
+		r->params = dup_or(trace_kv_get(rec, "params"), "");
+		r->binary_libc = dup_or(trace_kv_get(rec, "binary_libc"), "");
+		r->warmup = num(trace_kv_get(rec, "warmup"), 0) != 0;
+		r->effective_cpus = num(trace_kv_get(rec, "effective_cpus"), 0);
 		r->rep = (unsigned)num(trace_kv_get(rec, "rep"), 1);
 		r->limit_cpus = num(trace_kv_get(rec, "limit_cpus"), 0);
 		r->limit_mem = (uint64_t)num(trace_kv_get(rec, "limit_memory"), 0);
@@ -120,7 +126,11 @@ static void add_kv(struct summary *s, const struct bt_record *rec)
 		} else if (type && name && strcmp(type, "phase") == 0 && r->nphases < SUMMARY_MAX_REPORTED) {
 			bt_grow((void **)&r->phases, &r->phasecap, r->nphases + 1, sizeof(*r->phases));
 			r->phases[r->nphases++] = (struct run_phase){ xstrdup(name), rec->t_us };
-		} else if (type && name && strcmp(type, "metric") == 0 && trace_kv_get(rec, "value")) {
+		} else if (type && name &&
+			   ((strcmp(type, "metric") == 0 && trace_kv_get(rec, "value")) ||
+			    (strcmp(type, "info") == 0 && text))) {
+			/* An info is a metric in words: its text is the value. */
+			bool info = strcmp(type, "info") == 0;
 			struct run_metric *m = NULL;
 			for (size_t i = 0; i < r->nmetrics; i++)
 				if (strcmp(r->metrics[i].name, name) == 0)
@@ -133,8 +143,9 @@ static void add_kv(struct summary *s, const struct bt_record *rec)
 			if (m) {
 				free(m->value);
 				free(m->unit);
-				m->value = xstrdup(trace_kv_get(rec, "value"));
-				m->unit = dup_or(trace_kv_get(rec, "unit"), "");
+				m->value = xstrdup(info ? text : trace_kv_get(rec, "value"));
+				m->unit = dup_or(info ? NULL : trace_kv_get(rec, "unit"), "");
+				m->text = info;
 			}
 		}
 		return;
@@ -316,6 +327,12 @@ const char *run_exit_text(const struct run_summary *r, char *buf, size_t size)
 	return buf;
 }
 
+static const char *xfmt_u(char *buf, size_t size, unsigned v)
+{
+	snprintf(buf, size, "%u", v);
+	return buf;
+}
+
 void summary_print_table(FILE *out, const struct summary *s)
 {
 	char a[64], b[64], c[64];
@@ -323,6 +340,11 @@ void summary_print_table(FILE *out, const struct summary *s)
 		const struct run_summary *r = &s->runs[i];
 		fprintf(out, "run %llu: %s%s%s%s\n", (unsigned long long)r->id, r->command,
 			r->label[0] ? "  [" : "", r->label, r->label[0] ? "]" : "");
+		fprintf(out, "  %-22s %s, variant %s, %s%s%s%s\n", "workload", r->workload, r->variant,
+			r->warmup ? "warm-up" : "rep ", r->warmup ? "" : xfmt_u(a, sizeof a, r->rep),
+			r->params[0] ? ", " : "", r->params);
+		if (r->binary_libc[0])
+			fprintf(out, "  %-22s %s\n", "binary", r->binary_libc);
 		if (r->limit_cpus > 0 || r->limit_mem || r->cpuset[0]) {
 			fprintf(out, "  %-22s", r->limits_applied ? "limits" : "limits (NOT applied)");
 			if (r->limit_cpus > 0)
@@ -405,7 +427,11 @@ void summary_print_json(FILE *out, const struct summary *s)
 		bt_json_string(out, r->workload);
 		fputs(",\"variant\":", out);
 		bt_json_string(out, r->variant);
-		fprintf(out, ",\"rep\":%u,\"label\":", r->rep);
+		fprintf(out, ",\"rep\":%u,\"warmup\":%s,\"params\":", r->rep, r->warmup ? "true" : "false");
+		bt_json_string(out, r->params);
+		fputs(",\"binary_libc\":", out);
+		bt_json_string(out, r->binary_libc);
+		fputs(",\"label\":", out);
 		bt_json_string(out, r->label);
 		fputs(",\"command\":", out);
 		bt_json_string(out, r->command);

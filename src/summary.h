@@ -22,13 +22,18 @@ struct run_phase {
 };
 struct run_metric {
 	char *name, *value, *unit; /* the last value reported under a name */
+	bool text;                 /* an info line: value is words, not a number */
 };
 #define SUMMARY_MAX_REPORTED 256
 
 struct run_summary {
 	uint64_t id;
 	char *workload, *variant, *label, *command;
-	unsigned rep;
+	char *params;      /* a built-in's parameters, "name=value ..." */
+	char *binary_libc; /* what the run's binary is linked with */
+	unsigned rep;      /* 0 for a warm-up run */
+	bool warmup;
+	double effective_cpus; /* what the run could use (BENCHTOP_CPUS) */
 	double limit_cpus;
 	uint64_t limit_mem;
 	char *cpuset, *cgroup;

@@ -65,6 +65,7 @@ int main(int argc, char **argv)
 		{ "threads", required_argument, NULL, 't' }, { "procs", required_argument, NULL, 'p' },
 		{ "seconds", required_argument, NULL, 's' }, { "memory", required_argument, NULL, 'm' },
 		{ "sleep", required_argument, NULL, 'S' }, { "help", no_argument, NULL, 'h' },
+		{ "describe", no_argument, NULL, 'D' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int threads = 1, procs = 1, c;
@@ -83,6 +84,13 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'h': return usage(0);
+		case 'D':
+			/* For `benchtop workloads` (see src/workloads/wl.h). */
+			puts("workload spin\nabout threads and processes spinning on the CPU, with memory touched\n"
+			     "param threads 1 threads per process\nparam procs 1 processes\n"
+			     "param seconds 2 how long each thread spins\nparam memory 0 memory each process touches (64M)\n"
+			     "param sleep 0 seconds to sleep before spinning");
+			return 0;
 		default: return usage(2);
 		}
 	}

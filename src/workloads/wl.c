@@ -14,6 +14,19 @@
 #include <time.h>
 #include <unistd.h>
 
+/* What this binary is linked with, for `benchtop workloads`, which reads it
+ * from the file (the musl version comes from the build: musl has no macro). */
+#define WL_STR2(x) #x
+#define WL_STR(x) WL_STR2(x)
+#if defined(__GLIBC__)
+#define WL_LIBC "glibc " WL_STR(__GLIBC__) "." WL_STR(__GLIBC_MINOR__)
+#elif defined(WL_MUSL_VERSION)
+#define WL_LIBC "musl " WL_MUSL_VERSION
+#else
+#define WL_LIBC "musl"
+#endif
+__attribute__((used)) static const char wl_libc_id[] = "benchtop-libc:" WL_LIBC;
+
 static const char *prog_name = "workload";
 static FILE *result_out; /* the protocol channel, or NULL by hand */
 
@@ -97,6 +110,11 @@ static void end_phase_by_hand(void)
 	snprintf(text, sizeof text, "%.3f s", wl_now() - phase_t0);
 	keep(name, text);
 	phase_name[0] = '\0';
+}
+
+const char *wl_libc(void)
+{
+	return wl_libc_id + sizeof "benchtop-libc:" - 1;
 }
 
 void wl_finish(void)

@@ -24,6 +24,9 @@ bool wl_under_benchtop(void);
 void wl_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 /* Prints "PROG: MESSAGE." and exits 1 (the workload itself failed). */
 void wl_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+/* "glibc 2.36" or "musl 1.2.3": the libc this binary was built against (the
+ * same text is in the file behind "benchtop-libc:", for benchtop to read). */
+const char *wl_libc(void);
 /* Flushes the human summary (by hand) and closes the result channel. */
 void wl_finish(void);
 

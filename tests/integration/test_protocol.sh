@@ -25,7 +25,7 @@ check "a metric reported twice keeps its last value, with its unit" \
 check "invalid lines are not metrics" test "$(json "$f" 'sorted(d["runs"][0]["metrics"])')" = "['inertia', 'latency_p95']"
 "$BENCHTOP" record -o "$TMP/proto2.bt" -- sh -c 'echo "phase only" >&$BENCHTOP_RESULT_FD; echo "garbage" >&$BENCHTOP_RESULT_FD' >"$TMP/proto2.out"
 check "the summary lists phases" grep -q "phases .*only at" "$TMP/proto2.out"
-check "the summary quotes an ignored line with the reason" grep -q "ignored a result line (a line must start with 'phase' or 'metric'): 'garbage'" "$TMP/proto2.out"
+check "the summary quotes an ignored line with the reason" grep -q "ignored a result line (a line must start with 'phase', 'metric' or 'info'): 'garbage'" "$TMP/proto2.out"
 
 # A command that ignores the protocol, and one that closes the fd at once.
 record silent -- true

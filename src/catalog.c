@@ -1,0 +1,329 @@
+/* catalog — see catalog.h. */
+#include "catalog.h"
+#include "elfinfo.h"
+#include "util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static const char *const builtins[] = { "kmeans", "forest", "pgio", "micro", "spin" };
+
+/* Allocator variants: the glibc binary with a preloaded allocator. */
+static const struct {
+	const char *variant, *lib[3];
+} allocators[] = {
+	{ "glibc+jemalloc",
+	  { "/usr/lib/x86_64-linux-gnu/libjemalloc.so.2", "/usr/lib/aarch64-linux-gnu/libjemalloc.so.2",
+	    "/usr/lib/libjemalloc.so.2" } },
+	{ "glibc+mimalloc",
+	  { "/usr/lib/x86_64-linux-gnu/libmimalloc.so.2", "/usr/lib/aarch64-linux-gnu/libmimalloc.so.2",
+	    "/usr/lib/libmimalloc.so.2" } },
+};
+
+size_t catalog_builtins(const char *const **names)
+{
+	*names = builtins;
+	return BT_ARRAY_LEN(builtins);
+}
+
+bool catalog_is_builtin(const char *name)
+{
+	for (size_t i = 0; i < BT_ARRAY_LEN(builtins); i++)
+		if (strcmp(builtins[i], name) == 0)
+			return true;
+	return false;
+}
+
+static bool is_dir(const char *p)
+{
+	struct stat st;
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+bool catalog_dir(char *buf, size_t size, char *err, size_t errlen)
+{
+	const char *env = getenv(CATALOG_ENV);
+	if (env && env[0]) {
+		if (!is_dir(env)) {
+			snprintf(err, errlen, "%s=%s is not a directory", CATALOG_ENV, env);
+			return false;
+		}
+		snprintf(buf, size, "%s", env);
+		return true;
+	}
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (n <= 0) {
+		snprintf(err, errlen, "cannot find benchtop's own directory (/proc/self/exe); set %s", CATALOG_ENV);
+		return false;
+	}
+	self[n] = '\0';
+	char *slash = strrchr(self, '/');
+	*slash = '\0';
+	char cand[PATH_MAX + 32];
+	snprintf(cand, sizeof cand, "%s/workloads", self);
+	if (!is_dir(cand))
+		snprintf(cand, sizeof cand, "%s/../libexec/benchtop", self);
+	if (!is_dir(cand)) {
+		snprintf(err, errlen, "the built-in workloads are not next to benchtop (%s/workloads) nor installed (%s/../libexec/benchtop): build them with make, or set %s",
+			 self, self, CATALOG_ENV);
+		return false;
+	}
+	snprintf(buf, size, "%s", cand);
+	return true;
+}
+
+static int variant_rank(const char *v)
+{
+	return strcmp(v, "glibc") == 0 ? 0 : strcmp(v, "musl") == 0 ? 1 : 2;
+}
+
+static int cmp_variant(const void *a, const void *b)
+{
+	const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+	int rx = variant_rank(x), ry = variant_rank(y);
+	return rx != ry ? rx - ry : strcmp(x, y);
+}
+
+static const char *allocator_lib(size_t i)
+{
+	for (size_t j = 0; j < BT_ARRAY_LEN(allocators[i].lib); j++)
+		if (access(allocators[i].lib[j], R_OK) == 0)
+			return allocators[i].lib[j];
+	return NULL;
+}
+
+size_t catalog_variants(const char *dir, char ***names)
+{
+	char **out = NULL;
+	size_t n = 0, cap = 0;
+	DIR *d = opendir(dir);
+	if (d) {
+		struct dirent *e;
+		while ((e = readdir(d)) && n < 64) {
+			if (e->d_name[0] == '.')
+				continue;
+			char p[PATH_MAX];
+			snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+			if (!is_dir(p))
+				continue;
+			bt_grow((void **)&out, &cap, n + 1, sizeof(*out));
+			out[n++] = xstrdup(e->d_name);
+		}
+		closedir(d);
+	}
+	qsort(out, n, sizeof(*out), cmp_variant);
+	char glibc[PATH_MAX];
+	snprintf(glibc, sizeof glibc, "%s/glibc", dir);
+	for (size_t i = 0; i < BT_ARRAY_LEN(allocators) && is_dir(glibc); i++) {
+		if (!allocator_lib(i))
+			continue;
+		bt_grow((void **)&out, &cap, n + 1, sizeof(*out));
+		out[n++] = xstrdup(allocators[i].variant);
+	}
+	*names = out;
+	return n;
+}
+
+void catalog_free_names(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+int catalog_resolve(const char *dir, const char *workload, const char *variant, struct catalog_bin *out,
+		    char *err, size_t errlen)
+{
+	memset(out, 0, sizeof(*out));
+	snprintf(out->variant, sizeof out->variant, "%s", variant);
+	const char *base = variant;
+	const char *lib = NULL;
+	for (size_t i = 0; i < BT_ARRAY_LEN(allocators); i++)
+		if (strcmp(variant, allocators[i].variant) == 0) {
+			base = "glibc";
+			lib = allocator_lib(i);
+			if (!lib) {
+				snprintf(err, errlen, "the variant %s needs %s, which is not installed (apt-get install %s)",
+					 variant, allocators[i].lib[0], i == 0 ? "libjemalloc2" : "libmimalloc2.0");
+				return -ENOENT;
+			}
+			snprintf(out->preload, sizeof out->preload, "%s", lib);
+		}
+	if (strchr(base, '/') || base[0] == '.' || !base[0]) {
+		snprintf(err, errlen, "'%s' is not a variant name", variant);
+		return -EINVAL;
+	}
+	char vdir[PATH_MAX];
+	snprintf(vdir, sizeof vdir, "%s/%s", dir, base);
+	if (!is_dir(vdir)) {
+		snprintf(err, errlen, "there is no variant '%s' here (see 'benchtop workloads')", variant);
+		return -ENOENT;
+	}
+	int n = snprintf(out->path, sizeof out->path, "%s/bt-%s", vdir, workload);
+	if (n < 0 || (size_t)n >= sizeof out->path || access(out->path, X_OK) != 0) {
+		snprintf(err, errlen, "the %s variant of %s was not built (%s is missing)", variant, workload, out->path);
+		return -ENOENT;
+	}
+	out->present = true;
+	struct elf_libc l;
+	char e2[256];
+	if (elf_read_libc(out->path, &l, e2, sizeof e2) == 0)
+		elf_libc_text(&l, out->libc, sizeof out->libc);
+	else
+		snprintf(out->libc, sizeof out->libc, "unknown (%.150s)", e2);
+	if (lib) {
+		size_t len = strlen(out->libc);
+		if (snprintf(out->libc + len, sizeof out->libc - len, ", allocator %s", lib) < 0)
+			out->libc[len] = '\0';
+	}
+	return 0;
+}
+
+/* Reads the child's answer: at most max bytes, for at most ms. */
+static ssize_t read_bounded(int fd, char *buf, size_t max, int ms)
+{
+	size_t len = 0;
+	uint64_t end = bt_now_ns() + (uint64_t)ms * 1000000ull;
+	while (len < max) {
+		uint64_t now = bt_now_ns();
+		if (now >= end)
+			return -ETIMEDOUT;
+		struct pollfd p = { fd, POLLIN, 0 };
+		int r = poll(&p, 1, (int)((end - now) / 1000000ull) + 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -ETIMEDOUT;
+		ssize_t n = read(fd, buf + len, max - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	return (ssize_t)len;
+}
+
+static char *dup_word(const char **p)
+{
+	const char *s = *p;
+	while (*s == ' ')
+		s++;
+	const char *e = s;
+	while (*e && *e != ' ')
+		e++;
+	*p = e;
+	return xstrndup(s, (size_t)(e - s));
+}
+
+static void parse_describe(char *text, struct catalog_desc *d)
+{
+	size_t cap = 0;
+	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+		if (strncmp(line, "workload ", 9) == 0 && !d->name) {
+			d->name = xstrdup(line + 9);
+		} else if (strncmp(line, "about ", 6) == 0 && !d->about) {
+			d->about = xstrdup(line + 6);
+		} else if (strncmp(line, "param ", 6) == 0 && d->nparams < 64) {
+			const char *p = line + 6;
+			bt_grow((void **)&d->params, &cap, d->nparams + 1, sizeof(*d->params));
+			struct catalog_param *cp = &d->params[d->nparams++];
+			cp->name = dup_word(&p);
+			cp->def = dup_word(&p);
+			while (*p == ' ')
+				p++;
+			cp->help = xstrdup(p);
+		}
+	}
+}
+
+int catalog_describe(const char *path, struct catalog_desc *out, char *err, size_t errlen)
+{
+	memset(out, 0, sizeof(*out));
+	int fds[2];
+	if (pipe2(fds, O_CLOEXEC) != 0) {
+		int e = errno;
+		snprintf(err, errlen, "cannot ask %s for its parameters: %s", path, strerror(e));
+		return -e;
+	}
+	pid_t pid = fork();
+	if (pid < 0) {
+		int e = errno;
+		close(fds[0]);
+		close(fds[1]);
+		snprintf(err, errlen, "cannot ask %s for its parameters: %s", path, strerror(e));
+		return -e;
+	}
+	if (pid == 0) {
+		dup2(fds[1], STDOUT_FILENO);
+		int devnull = open("/dev/null", O_RDWR);
+		if (devnull >= 0) {
+			dup2(devnull, STDIN_FILENO);
+			dup2(devnull, STDERR_FILENO);
+		}
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		unsetenv("BENCHTOP_RESULT_FD");
+		execl(path, path, "--describe", (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	char *buf = xmalloc(65536 + 1);
+	ssize_t n = read_bounded(fds[0], buf, 65536, 5000);
+	close(fds[0]);
+	if (n < 0)
+		kill(pid, SIGKILL);
+	int st = 0;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (n < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		snprintf(err, errlen, "%s --describe %s", path,
+			 n < 0 ? "did not answer within 5 s" : "failed: is it a benchtop workload?");
+		free(buf);
+		return -EIO;
+	}
+	buf[n] = '\0';
+	parse_describe(buf, out);
+	free(buf);
+	if (!out->name) {
+		snprintf(err, errlen, "%s --describe gave no 'workload' line", path);
+		catalog_desc_free(out);
+		return -EIO;
+	}
+	if (!out->about)
+		out->about = xstrdup("");
+	return 0;
+}
+
+void catalog_desc_free(struct catalog_desc *d)
+{
+	for (size_t i = 0; i < d->nparams; i++) {
+		free(d->params[i].name);
+		free(d->params[i].def);
+		free(d->params[i].help);
+	}
+	free(d->params);
+	free(d->name);
+	free(d->about);
+	memset(d, 0, sizeof(*d));
+}
+
+const struct catalog_param *catalog_param_find(const struct catalog_desc *d, const char *name)
+{
+	for (size_t i = 0; i < d->nparams; i++)
+		if (strcmp(d->params[i].name, name) == 0)
+			return &d->params[i];
+	return NULL;
+}
