@@ -29,6 +29,8 @@ static void free_run(struct model_run *r)
 	free(r->env);
 	free(r->cgroup);
 	free(r->cpuset);
+	free(r->params);
+	free(r->binary_libc);
 	free(r->s);
 }
 
@@ -124,6 +126,8 @@ static struct model_run *get_run(struct model *m, uint64_t id, const char *workl
 	r->env = xstrdup("");
 	r->cgroup = xstrdup("");
 	r->cpuset = xstrdup("");
+	r->params = xstrdup("");
+	r->binary_libc = xstrdup("");
 	r->limits_applied = true;
 	return r;
 }
@@ -187,6 +191,9 @@ static void feed_start(struct model *m, const struct bt_record *rec)
 	r->started = true;
 	r->start_us = rec->t_us;
 	r->rep = (unsigned)kv_num(rec, "rep", r->rep);
+	r->warmup = kv_num(rec, "warmup", r->rep == 0) != 0;
+	set_str(&r->params, trace_kv_get(rec, "params"));
+	set_str(&r->binary_libc, trace_kv_get(rec, "binary_libc"));
 	set_str(&r->command, trace_kv_get(rec, "command"));
 	set_str(&r->label, trace_kv_get(rec, "label"));
 	set_str(&r->env, trace_kv_get(rec, "env"));
@@ -232,6 +239,11 @@ static void feed_event(struct model *m, const struct bt_record *rec)
 		e->value = xstrdup(trace_kv_get(rec, "value"));
 		const char *unit = trace_kv_get(rec, "unit");
 		e->unit = xstrdup(unit ? unit : "");
+	} else if (strcmp(type, "info") == 0 && name && trace_kv_get(rec, "text")) {
+		/* an info is a metric in words (as summary.c has it) */
+		struct model_event *e = add_event(m, rec->t_us, rec->run, ME_METRIC, name);
+		e->value = xstrdup(trace_kv_get(rec, "text"));
+		e->unit = xstrdup("");
 	}
 }
 
@@ -289,6 +301,7 @@ static void stats_from_summary(const struct run_summary *rs, uint64_t threads_no
 	o->cpu_valid = rs->have_cpu;
 	o->cpu_avg = run_cpu_avg_pct(rs);
 	o->cpu_peak = rs->cpu_pct_peak;
+	o->peak_valid = rs->cpu_pct_n > 0;
 	if (rs->have_cgmem) {
 		o->mem_valid = o->mem_is_cg = true;
 		o->mem_avg = rs->cgmem_n ? rs->cgmem_sum / rs->cgmem_n : 0;
@@ -409,8 +422,10 @@ void model_plan_run(struct model *m, uint64_t id, const char *workload, const ch
 {
 	const struct model_run *known = model_find_run(m, id);
 	struct model_run *r = get_run(m, id, workload ? workload : "command", variant ? variant : "default");
-	if (!known && rep)
+	if (!known) {
 		r->rep = rep;
+		r->warmup = rep == 0;
+	}
 	r->planned = true;
 	m->gen++;
 }
@@ -521,7 +536,7 @@ bool model_variant_ratio(const struct model *m, const char *workload, const char
 	size_t nb = 0, nv = 0;
 	for (size_t i = 0; i < m->nruns; i++) {
 		const struct model_run *r = &m->runs[i];
-		if (strcmp(r->workload, workload) != 0 || model_run_state(r, t_us) != MS_DONE)
+		if (strcmp(r->workload, workload) != 0 || r->warmup || model_run_state(r, t_us) != MS_DONE)
 			continue;
 		const struct run_summary *rs = model_run_summary(m, r->id);
 		if (!rs || !(rs->wall_s > 0))

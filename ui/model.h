@@ -39,7 +39,7 @@ enum model_state { MS_QUEUED, MS_RUNNING, MS_DONE, MS_FAILED, MS_OOM };
 struct model_stats {
 	bool valid;       /* at least one tick of the run */
 	double wall_s;
-	bool cpu_valid;
+	bool cpu_valid, peak_valid; /* a peak needs two ticks */
 	double cpu_avg, cpu_peak;   /* % of one core */
 	bool mem_valid, mem_is_cg;  /* cgroup memory when known, else RSS */
 	double mem_avg, mem_peak;   /* bytes */
@@ -63,14 +63,15 @@ struct model_event {
 	uint64_t t_us, run;
 	enum model_event_kind kind;
 	char *name;  /* phase or metric name, note text, end: how it ended */
-	char *value; /* metric value (NULL otherwise) */
-	char *unit;  /* metric unit ("" when none; NULL otherwise) */
+	char *value; /* metric value, or an info's text (NULL otherwise) */
+	char *unit;  /* metric unit ("" when none or an info; NULL otherwise) */
 };
 
 struct model_run {
 	uint64_t id;
 	char *workload, *variant; /* from the plan or RUN_START */
-	unsigned rep;
+	unsigned rep;             /* 0 for a warm-up run */
+	bool warmup;              /* not counted in comparisons */
 	int color;                /* index of the variant, in order of first appearance */
 	bool planned;             /* announced by model_plan_run */
 	bool started, ended;
@@ -78,6 +79,8 @@ struct model_run {
 	int exit_code, signal;
 	bool oom;
 	char *command, *label, *env, *cgroup, *cpuset; /* "" when not given */
+	char *params;         /* a built-in's parameters, "name=value ..." */
+	char *binary_libc;    /* what its binary is linked with */
 	double limit_cpus;    /* 0: none */
 	uint64_t limit_mem;   /* 0: none */
 	bool limits_applied;
@@ -161,7 +164,7 @@ void model_run_stats(const struct model *m, const struct model_run *r, uint64_t 
  * variant of its lowest-numbered run. NULL when the workload is unknown. */
 const char *model_baseline(const struct model *m, const char *workload);
 /* The ratio of variant's median wall time to the baseline's, over runs
- * done (exit 0) by t; false until both have one. */
+ * done (exit 0) by t, warm-ups left out; false until both have one. */
 bool model_variant_ratio(const struct model *m, const char *workload, const char *variant, uint64_t t_us,
 			 struct model_ratio *out);
 /* The default ratio: median over median, no confidence interval. */

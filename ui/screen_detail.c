@@ -21,10 +21,13 @@ static void identity(struct screen *s, const struct model *m, const struct ui_vi
 		snprintf(pid, sizeof pid, "  pid %ld", r->pid);
 	int c = scr_printf(s, row, 0, s->cols, A_BOLD, 0, " run %llu  %s  ", (unsigned long long)r->id, r->workload);
 	c += scr_text(s, row, c, s->cols - c, A_BOLD, scr_pair(s, r->color), r->variant);
-	scr_printf(s, row, c, s->cols - c, A_BOLD, 0, "  rep %u  %s  %s%s", r->rep, model_state_name(st),
-		   stats.valid ? scr_secs(el, sizeof el, stats.wall_s) : "", pid);
-	scr_printf(s, row + 1, 0, s->cols, 0, 0, " command: %s%s%s", r->command[0] ? r->command : "-",
-		   r->label[0] ? "   label: " : "", r->label);
+	char rep[16];
+	snprintf(rep, sizeof rep, r->warmup ? "warm-up" : "rep %u", r->rep);
+	scr_printf(s, row, c, s->cols - c, A_BOLD, 0, "  %s  %s  %s%s%s%s", rep, model_state_name(st),
+		   stats.valid ? scr_secs(el, sizeof el, stats.wall_s) : "", pid, r->binary_libc[0] ? "  binary: " : "",
+		   r->binary_libc);
+	scr_printf(s, row + 1, 0, s->cols, 0, 0, " command: %s%s%s%s%s", r->command[0] ? r->command : "-",
+		   r->params[0] ? "   params: " : "", r->params, r->label[0] ? "   label: " : "", r->label);
 	if (r->limit_cpus > 0)
 		snprintf(cpus, sizeof cpus, "%.2f", r->limit_cpus);
 	if (r->limit_mem)
@@ -58,7 +61,7 @@ static void numbers(struct scr_lines *l, const struct model *m, const struct ui_
 	else
 		snprintf(thr, sizeof thr, "peak %llu", (unsigned long long)st.threads_peak);
 	scr_line(l, 0, 0, " CPU       avg %s, peak %s (100%% = one core)   throttled %s",
-		 pct_or_dash(ca, sizeof ca, st.cpu_valid, st.cpu_avg), pct_or_dash(cp, sizeof cp, st.cpu_valid, st.cpu_peak),
+		 pct_or_dash(ca, sizeof ca, st.cpu_valid, st.cpu_avg), pct_or_dash(cp, sizeof cp, st.peak_valid, st.cpu_peak),
 		 pct_or_dash(th, sizeof th, st.thr_valid, st.thr_pct));
 	scr_line(l, 0, 0, " memory    avg %s, peak %s (%s)   threads %s",
 		 st.mem_valid ? scr_bytes(ma, sizeof ma, st.mem_avg) : "-",

@@ -26,7 +26,13 @@ struct column {
 
 static void c_workload(const struct cell_ctx *c, char *b, size_t n) { snprintf(b, n, "%s", c->r->workload); }
 static void c_variant(const struct cell_ctx *c, char *b, size_t n) { snprintf(b, n, "%s", c->r->variant); }
-static void c_rep(const struct cell_ctx *c, char *b, size_t n) { snprintf(b, n, "%u", c->r->rep); }
+static void c_rep(const struct cell_ctx *c, char *b, size_t n)
+{
+	if (c->r->warmup)
+		snprintf(b, n, "w"); /* a warm-up */
+	else
+		snprintf(b, n, "%u", c->r->rep);
+}
 static void c_state(const struct cell_ctx *c, char *b, size_t n) { snprintf(b, n, "%s", model_state_name(c->state)); }
 
 static void c_elapsed(const struct cell_ctx *c, char *b, size_t n)
@@ -41,6 +47,8 @@ static void c_cpu(const struct cell_ctx *c, char *b, size_t n)
 {
 	if (!c->st.cpu_valid)
 		snprintf(b, n, "-");
+	else if (!c->st.peak_valid)
+		snprintf(b, n, "%.0f/-%%", c->st.cpu_avg);
 	else
 		snprintf(b, n, "%.0f/%.0f%%", c->st.cpu_avg, c->st.cpu_peak);
 }

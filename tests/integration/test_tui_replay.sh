@@ -24,6 +24,9 @@ check "a trace of bt-spin was recorded" test -s "$TMP/T.bt"
 	echo "phase spin" >&$BENCHTOP_RESULT_FD; "$0" --threads 1 --seconds 0.6
 	echo "metric score 42 pts" >&$BENCHTOP_RESULT_FD; sleep 0.2' "$BT_SPIN" >/dev/null 2>&1
 check "a trace with phases was recorded" test -s "$TMP/P.bt"
+# Three runs of one command: a warm-up and two repetitions.
+"$BENCHTOP" record -q -o "$TMP/M.bt" --reps 2 --warmup 1 -- "$BT_SPIN" --seconds 0.3 >/dev/null 2>&1
+check "a trace of three runs was recorded" test -s "$TMP/M.bt"
 size=$(stat -c %s "$TMP/T.bt")
 head -c $((size * 2 / 3)) "$TMP/T.bt" >"$TMP/cut.bt"
 
@@ -65,6 +68,23 @@ gone_from() {
 	return 1
 }
 key() { tm send-keys -t "$1" "${@:2}"; }
+# press_until NAME KEY REGEX: press KEY (at most 6 times) until the footer
+# matches REGEX; each press waits for the footer to change.
+press_until() {
+	local i before
+	for ((i = 0; i < 6; i++)); do
+		before=$(cap "$1" | tail -1)
+		key "$1" "$2"
+		local j
+		for ((j = 0; j < 30; j++)); do
+			[ "$(cap "$1" | tail -1)" != "$before" ] && break
+			sleep 0.1
+		done
+		tail -1 "$TMP/$1.txt" | grep -Eq -- "$3" && return 0
+	done
+	echo "# pane $1: pressing $2 never showed /$3/; the footer: $(tail -1 "$TMP/$1.txt")"
+	return 1
+}
 # header NAME: the state line (second row) of the pane.
 header() { cap "$1" | sed -n 2p; }
 has_braille() { python3 -c 'import sys; t=open(sys.argv[1],encoding="utf-8",errors="replace").read(); sys.exit(0 if any(0x2800<=ord(c)<=0x28ff for c in t) else 1)' "$1"; }
@@ -151,12 +171,12 @@ key main 1 . 5 Enter
 check "g 1.5 goes to 1.5 s" wait_for main "paused  1\.500 s of"
 key main g a b c Enter
 check "g refuses what is not a time, in one sentence" wait_for main "'abc' is not a time"
-key main Home n
-check "n goes to the next event (the run's end)" wait_for main "run 1 \(bt-spin default #1\) ended: exited with code 0"
-key main N
-check "N goes to the previous one (its start)" wait_for main "run 1 \(bt-spin default #1\) started"
-key main N
-check "N before the first event says so" wait_for main "no earlier event"
+key main Home
+check "n goes to the next event: the run's start, then its end" \
+	eval 'press_until main n "run 1 \(bt-spin default #1\) started" && press_until main n "run 1 \(bt-spin default #1\) ended: exited with code 0"'
+check "n after the last event says so" press_until main n "no later event"
+check "N goes to the previous one: back to the start" press_until main N "run 1 \(bt-spin default #1\) started"
+check "N before the first event says so" press_until main N "no earlier event"
 
 # zoom and graph rotation
 key main End +
@@ -207,6 +227,25 @@ check "the table is whole again" wait_for main "throttled +vs base"
 key main q
 check "q quits and the terminal is restored (icanon, echo)" restored main 0
 
+# several runs: the table, and moving the selection through it
+open multi 100 30 LANG=C.UTF-8 -- replay "$TMP/M.bt"
+wait_for multi "REPLAY M.bt" >/dev/null
+key multi Home
+check "before they start, the runs are queued" wait_for multi "^ bt-spin +default +w queued"
+key multi End
+check "at the end, the warm-up is done" wait_for multi "^ bt-spin +default +w done"
+check "all three rows" eval '[ "$(grep -Ec "^ bt-spin +default +[w12] done" "$TMP/multi.txt")" -eq 3 ]'
+key multi Down Enter
+check "Down then Enter: the detail of the second run" wait_for multi "^ run 2  bt-spin  default  rep 1"
+key multi Escape PgDn Enter
+check "PgDn: the last run" wait_for multi "^ run 3  bt-spin  default  rep 2"
+key multi Escape Up Up Enter
+check "Up: back to the first, the warm-up" wait_for multi "^ run 1  bt-spin  default  warm-up"
+key multi Escape PgDn PgUp Enter
+check "PgUp: the first again" wait_for multi "^ run 1  bt-spin"
+key multi q
+check "multi: q restores the terminal" restored multi 0
+
 # scrolling in the detail and help pages, in a 100x16 window
 open small 100 16 LANG=C.UTF-8 -- replay "$TMP/P.bt"
 wait_for small "REPLAY P.bt" >/dev/null
@@ -231,12 +270,12 @@ check "small: q restores the terminal" restored small 0
 # events and phases
 open ev 100 30 LANG=C.UTF-8 -- replay "$TMP/P.bt"
 wait_for ev "REPLAY P.bt" >/dev/null
-key ev Home n
-check "n: the first phase" wait_for ev "phase warm"
-key ev n
-check "n: the second phase" wait_for ev "phase spin"
-key ev n
-check "n: the metric" wait_for ev "metric score = 42 pts"
+key ev Home
+check "n: the first phase" press_until ev n "phase warm"
+check "n: the second phase" press_until ev n "phase spin"
+check "n: the metric" press_until ev n "metric score = 42 pts"
+check "n: the end" press_until ev n "ended: exited with code 0"
+check "N: back to the metric" press_until ev N "metric score = 42 pts"
 key ev End
 wait_for ev "at end" >/dev/null
 check "phase marks on the graph" grep -q "▾" "$TMP/ev.txt"

@@ -243,6 +243,10 @@ static void ratio_to_baseline(void **state)
 	run_with_wall(&m, 2, 200, "musl", "3000000", "0");
 	run_with_wall(&m, 3, 300, "musl", "3200000", "0");
 	run_with_wall(&m, 4, 400, "musl", "9000000", "1"); /* failed: not counted */
+	struct bt_kv wu[] = { { "workload", "w" }, { "variant", "musl" }, { "rep", "0" }, { "warmup", "1" } };
+	kv(&m, TR_RUN_START, 5, 500, wu, 4); /* a warm-up: not counted either */
+	end(&m, 5, 510, "0", "0", "0", "100");
+	assert_true(model_find_run(&m, 5)->warmup);
 	/* only the runs done by then */
 	assert_true(model_variant_ratio(&m, "w", "musl", 250, &q));
 	assert_true(fabs(q.ratio - 1.5) < 1e-9);
@@ -284,11 +288,13 @@ static void events_and_frames(void **state)
 	event(&m, 1, 500000, "metric", "latency", "0.5");
 	event(&m, 1, 700000, "metric", "latency", "0.7");
 	event(&m, 1, 800000, "note", "something odd", NULL);
+	struct bt_kv info[] = { { "type", "info" }, { "name", "blas" }, { "text", "OpenBLAS 0.3.21 Haswell" } };
+	kv(&m, TR_EVENT, 1, 850000, info, 3);
 	event(&m, 1, 800000, "unknown-type", "x", NULL);
 	event(&m, 7, 800000, "phase", "of an unknown run", NULL);
 	end(&m, 1, 950000, "0", "0", "0", "950000");
-	/* start, 2 phases, 2 metrics, note, end */
-	assert_int_equal(m.nev, 7);
+	/* start, 2 phases, 2 metrics, note, info, end */
+	assert_int_equal(m.nev, 8);
 	for (size_t i = 1; i < m.nev; i++)
 		assert_true(m.ev[i - 1].t_us <= m.ev[i].t_us);
 	long i = model_event_near(&m, 150000, 1);
@@ -303,9 +309,11 @@ static void events_and_frames(void **state)
 	assert_int_equal(model_metrics_at(&m, 1, 400000, mets, 4), 0);
 	assert_int_equal(model_metrics_at(&m, 1, 600000, mets, 4), 1);
 	assert_string_equal(mets[0]->value, "0.5");
-	assert_int_equal(model_metrics_at(&m, 1, 900000, mets, 4), 1);
+	assert_int_equal(model_metrics_at(&m, 1, 900000, mets, 4), 2);
 	assert_string_equal(mets[0]->value, "0.7");
 	assert_string_equal(mets[0]->unit, "s");
+	assert_string_equal(mets[1]->name, "blas"); /* an info: a metric in words */
+	assert_string_equal(mets[1]->value, "OpenBLAS 0.3.21 Haswell");
 
 	assert_int_equal(m.nframes, 10);
 	assert_int_equal(model_frame_index(&m, 0), 0);
