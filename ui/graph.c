@@ -225,27 +225,19 @@ static uint32_t ascii_mark(uint8_t levels)
 	}
 }
 
-/* Set dot (x, y), y = 0 at the bottom. */
-static void set_dot(const struct plotter *p, int x, int y)
+/* The bit of dot (sx across, k up from the bottom) within its cell. */
+static uint8_t dot_bit(const struct plotter *p, int sx, int k)
 {
-	int col = x / p->xs, row = p->g->h - 1 - y / p->ys;
-	struct graph_cell *c = &p->g->cell[(size_t)row * (size_t)p->g->w + (size_t)col];
-	if (c->dots == 0)
-		c->ch = 0; /* a mark from graph_mark gives way to data */
-	if (p->braille) {
-		/* Braille numbers its dots down the left column (1-3, then 7)
-		 * and down the right one (4-6, then 8). */
-		int r = 3 - y % 4, left = x % 2 == 0;
-		int bit = left ? (r < 3 ? r : 6) : (r < 3 ? 3 + r : 7);
-		c->dots |= (uint8_t)(1u << bit);
-		c->ch = 0x2800u + c->dots;
-	} else {
-		c->dots |= (uint8_t)(1u << (y % 3));
-		c->ch = ascii_mark(c->dots);
-	}
-	c->series = p->id;
+	if (!p->braille)
+		return (uint8_t)(1u << k);
+	/* Braille numbers its dots down the left column (1-3, then 7) and
+	 * down the right one (4-6, then 8). */
+	int r = 3 - k;
+	return (uint8_t)(1u << (sx == 0 ? (r < 3 ? r : 6) : (r < 3 ? 3 + r : 7)));
 }
 
+/* Dots (x, y0..y1) of one dot column, y = 0 at the bottom: one update per
+ * cell crossed, not per dot. */
 static void span(const struct plotter *p, int x, int y0, int y1)
 {
 	if (x < 0 || x >= p->W)
@@ -255,8 +247,20 @@ static void span(const struct plotter *p, int x, int y0, int y1)
 		y0 = y1;
 		y1 = t;
 	}
-	for (int y = y0; y <= y1; y++)
-		set_dot(p, x, y);
+	int col = x / p->xs, sx = x % p->xs;
+	for (int cy = y0 / p->ys; cy <= y1 / p->ys; cy++) {
+		int base = cy * p->ys;
+		int a = (y0 > base ? y0 : base) - base, b = (y1 < base + p->ys - 1 ? y1 : base + p->ys - 1) - base;
+		uint8_t bits = 0;
+		for (int k = a; k <= b; k++)
+			bits |= dot_bit(p, sx, k);
+		struct graph_cell *c = &p->g->cell[(size_t)(p->g->h - 1 - cy) * (size_t)p->g->w + (size_t)col];
+		if (c->dots == 0)
+			c->ch = 0; /* a mark from graph_mark gives way to data */
+		c->dots |= bits;
+		c->ch = p->braille ? 0x2800u + c->dots : ascii_mark(c->dots);
+		c->series = p->id;
+	}
 }
 
 /* Join (x0, y0) to (x1, y1), x0 < x1, column by column: each column gets
@@ -302,6 +306,58 @@ static size_t first_at(const struct graph_series *s, double t)
 	return lo;
 }
 
+/* The line being drawn: samples that fall in one dot column are gathered
+ * into their range (min..max) and drawn once, so a long window costs a span
+ * per column, not one per sample. */
+struct liner {
+	const struct plotter *p;
+	const struct graph_axis *y;
+	double t0, t1;
+	bool have, open, done;
+	int px, py, cx, cmin, cmax;
+};
+
+static void flush(struct liner *l)
+{
+	if (l->open)
+		span(l->p, l->cx, l->cmin, l->cmax);
+	l->open = false;
+}
+
+/* One point of the line (known false: a gap). */
+static void point(struct liner *l, double t, double v, bool known)
+{
+	const struct plotter *p = l->p;
+	if (t > l->t1)
+		l->done = true;
+	if (!known || !isfinite(v)) {
+		flush(l);
+		l->have = false;
+		return;
+	}
+	double fx = (t - l->t0) / (l->t1 - l->t0) * p->W;
+	int x = fx < 0 ? -1 : t > l->t1 ? p->W : fx >= p->W ? p->W - 1 : (int)fx;
+	int y = dot_y(p, l->y, v);
+	if (l->have && x == l->px) {
+		if (l->open) {
+			l->cmin = y < l->cmin ? y : l->cmin;
+			l->cmax = y > l->cmax ? y : l->cmax;
+		}
+	} else {
+		flush(l);
+		if (l->have)
+			segment(p, l->px, l->py, x, y);
+		if (x >= 0 && x < p->W) {
+			l->open = true;
+			l->cx = x;
+			l->cmin = l->cmax = y;
+		}
+	}
+	l->have = true;
+	l->px = x;
+	l->py = y;
+}
+
 void graph_plot(struct graph_grid *g, enum graph_style style, double t0, double t1,
 		const struct graph_axis *y, const struct graph_series *s)
 {
@@ -312,33 +368,37 @@ void graph_plot(struct graph_grid *g, enum graph_style style, double t0, double 
 	p.ys = p.braille ? 4 : 3;
 	p.W = g->w * p.xs;
 	p.H = g->h * p.ys;
-	size_t i = first_at(s, t0);
-	if (i > 0)
-		i--; /* continue the line in from the left edge */
-	bool have = false;
-	int px = 0, py = 0;
-	for (; i < s->n; i++) {
-		double t, v;
-		bool known = s->at(s->ctx, i, &t, &v) && isfinite(v);
-		if (!known) {
-			have = false;
-			if (t > t1)
-				break;
-			continue;
-		}
-		double fx = (t - t0) / (t1 - t0) * p.W;
-		int x = fx < 0 ? -1 : t > t1 ? p.W : fx >= p.W ? p.W - 1 : (int)fx;
-		int yy = dot_y(&p, y, v);
-		if (have)
-			segment(&p, px, py, x, yy);
-		else
-			span(&p, x, yy, yy);
-		have = true;
-		px = x;
-		py = yy;
-		if (t > t1)
-			break;
+	/* From the sample before the window to the one after it, so the
+	 * line runs in from the edges. */
+	size_t i = first_at(s, t0), end = first_at(s, t1);
+	i = i > 0 ? i - 1 : 0;
+	end = end < s->n ? end + 1 : s->n;
+	size_t B = s->block_len;
+	/* Block summaries once a column would hold two blocks or more: count
+	 * the columns the samples span in the window. */
+	bool blocks = false;
+	if (B > 0 && s->block && end - i >= 2 * B) {
+		double ta, tb, v;
+		s->at(s->ctx, i, &ta, &v);
+		s->at(s->ctx, end - 1, &tb, &v);
+		double cols = (fmin(tb, t1) - fmax(ta, t0)) / (t1 - t0) * p.W + 1;
+		blocks = (double)(end - i) >= 2.0 * (double)B * (cols > 1 ? cols : 1);
 	}
+	struct liner l = { .p = &p, .y = y, .t0 = t0, .t1 = t1 };
+	while (i < end && !l.done) {
+		double t, v, lo, hi;
+		if (blocks && i % B == 0 && i + B <= end && i / B < s->nblocks) {
+			bool known = s->block(s->ctx, i / B, &t, &lo, &hi);
+			point(&l, t, lo, known);
+			point(&l, t, hi, known);
+			i += B;
+		} else {
+			bool known = s->at(s->ctx, i, &t, &v);
+			point(&l, t, v, known);
+			i++;
+		}
+	}
+	flush(&l);
 }
 
 void graph_mark(struct graph_grid *g, enum graph_style style, double t0, double t1, double t, int16_t id)

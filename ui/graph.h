@@ -77,18 +77,27 @@ static inline const struct graph_cell *graph_at(const struct graph_grid *g, int 
 
 /* A series: n samples in increasing time. at() gives sample i's time (s)
  * and value; it returns false when the value is unknown, which breaks the
- * line there (the time must still be set). */
+ * line there (the time must still be set).
+ *
+ * Optionally, summaries of block_len consecutive samples: block j covers
+ * samples [j*block_len, (j+1)*block_len), block() gives its first time and
+ * the range of its known values (false when it has none). A window with at
+ * least two blocks per dot column is drawn from them, so its cost stays
+ * proportional to the width, however many samples it spans. */
 struct graph_series {
 	size_t n;
 	const void *ctx;
 	bool (*at)(const void *ctx, size_t i, double *t, double *v);
 	int16_t id;
+	size_t nblocks, block_len; /* 0: no blocks */
+	bool (*block)(const void *ctx, size_t j, double *t, double *lo, double *hi);
 };
 
 /* Draw s as a connected line over the window [t0, t1] (t1 > t0) and the
  * axis range of y, merging its dots with what the grid holds; the cells it
  * touches take its id. Samples outside the window only continue the line
- * to the edge. Work is proportional to the samples in the window plus w. */
+ * to the edge. Work is proportional to the samples (or blocks) in the
+ * window plus the width. */
 void graph_plot(struct graph_grid *g, enum graph_style style, double t0, double t1,
 		const struct graph_axis *y, const struct graph_series *s);
 

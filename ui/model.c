@@ -32,6 +32,7 @@ static void free_run(struct model_run *r)
 	free(r->params);
 	free(r->binary_libc);
 	free(r->s);
+	free(r->b);
 }
 
 void model_free(struct model *m)
@@ -317,8 +318,47 @@ static void stats_from_summary(const struct run_summary *rs, uint64_t threads_no
 	o->threads_peak = rs->threads_peak;
 }
 
+double model_value(const struct model_sample *s, enum model_series k)
+{
+	switch (k) {
+	case MSER_CPU: return s->cpu_pct;
+	case MSER_THR: return s->thr_pct;
+	case MSER_RSS: return s->rss;
+	case MSER_CGMEM: return s->cgmem;
+	case MSER_THREADS: return s->threads;
+	case MSER_N: break;
+	}
+	return NAN;
+}
+
+/* Build the blocks the samples now complete. */
+static void fill_blocks(struct model_run *r)
+{
+	while ((r->nb + 1) * MODEL_BLOCK <= r->ns) {
+		bt_grow((void **)&r->b, &r->bcap, r->nb + 1, sizeof(*r->b));
+		struct model_block *b = &r->b[r->nb];
+		const struct model_sample *s = &r->s[r->nb * MODEL_BLOCK];
+		b->t_first = s[0].t_us;
+		for (int k = 0; k < MSER_N; k++) {
+			b->lo[k] = b->hi[k] = NAN;
+			for (size_t i = 0; i < MODEL_BLOCK; i++) {
+				double v = model_value(&s[i], (enum model_series)k);
+				if (!isfinite(v))
+					continue;
+				if (!(v >= b->lo[k]))
+					b->lo[k] = v;
+				if (!(v <= b->hi[k]))
+					b->hi[k] = v;
+			}
+		}
+		r->nb++;
+	}
+}
+
 /* Keep a run's history bounded: merge pairs, the later sample standing
- * for both with the mean of their rates. */
+ * for both with the mean of their rates. Blocks merge in pairs too (each
+ * then covers the merged samples of two); an odd last one is rebuilt once
+ * its samples are there. */
 static void halve_samples(struct model_run *r)
 {
 	size_t n = r->ns / 2;
@@ -333,6 +373,17 @@ static void halve_samples(struct model_run *r)
 	if (r->ns % 2)
 		r->s[n++] = r->s[r->ns - 1];
 	r->ns = n;
+	size_t nb = r->nb / 2;
+	for (size_t j = 0; j < nb; j++) {
+		struct model_block a = r->b[2 * j], b = r->b[2 * j + 1];
+		for (int k = 0; k < MSER_N; k++) {
+			a.lo[k] = isnan(a.lo[k]) ? b.lo[k] : isnan(b.lo[k]) ? a.lo[k] : fmin(a.lo[k], b.lo[k]);
+			a.hi[k] = isnan(a.hi[k]) ? b.hi[k] : isnan(b.hi[k]) ? a.hi[k] : fmax(a.hi[k], b.hi[k]);
+		}
+		a.t_first = r->s[j * MODEL_BLOCK].t_us;
+		r->b[j] = a;
+	}
+	r->nb = nb;
 }
 
 static void add_sample(struct model *m, struct model_run *r, const struct run_summary *rs, const struct bt_frame *f,
@@ -375,6 +426,7 @@ static void add_sample(struct model *m, struct model_run *r, const struct run_su
 		halve_samples(r);
 	bt_grow((void **)&r->s, &r->scap, r->ns + 1, sizeof(*r->s));
 	r->s[r->ns++] = s;
+	fill_blocks(r);
 }
 
 static void feed_frame(struct model *m, const struct bt_frame *f)
@@ -472,6 +524,24 @@ size_t model_samples_until(const struct model_run *r, uint64_t t_us)
 			hi = mid;
 	}
 	return lo;
+}
+
+double model_series_max(const struct model_run *r, enum model_series k, uint64_t t0, uint64_t t1)
+{
+	size_t i = t0 ? model_samples_until(r, t0 - 1) : 0, end = model_samples_until(r, t1);
+	double best = NAN;
+	while (i < end) {
+		double v;
+		if (i % MODEL_BLOCK == 0 && i + MODEL_BLOCK <= end && i / MODEL_BLOCK < r->nb) {
+			v = r->b[i / MODEL_BLOCK].hi[k];
+			i += MODEL_BLOCK;
+		} else {
+			v = model_value(&r->s[i++], k);
+		}
+		if (isfinite(v) && !(v <= best))
+			best = v;
+	}
+	return best;
 }
 
 void model_run_stats(const struct model *m, const struct model_run *r, uint64_t t_us, struct model_stats *out)

@@ -48,6 +48,9 @@ struct model_stats {
 	uint64_t threads_now, threads_peak;
 };
 
+/* The series of a sample, for graphs. */
+enum model_series { MSER_CPU, MSER_THR, MSER_RSS, MSER_CGMEM, MSER_THREADS, MSER_N };
+
 /* One tick of one run. NaN means unknown. */
 struct model_sample {
 	uint64_t t_us;
@@ -55,6 +58,16 @@ struct model_sample {
 	double thr_pct; /* periods throttled during that interval, % */
 	double rss, cgmem, threads;
 	struct model_stats stats; /* the run so far */
+};
+
+/* Every MODEL_BLOCK samples of a run are also kept as a block: the range
+ * of each series over them. Drawing a long window then reads a few values
+ * per column instead of every sample. Block j covers samples
+ * [j*MODEL_BLOCK, (j+1)*MODEL_BLOCK); only whole blocks exist. */
+#define MODEL_BLOCK 16
+struct model_block {
+	uint64_t t_first;
+	double lo[MSER_N], hi[MSER_N]; /* NaN: no known value in the block */
 };
 
 enum model_event_kind { ME_START, ME_END, ME_PHASE, ME_METRIC, ME_NOTE };
@@ -87,6 +100,8 @@ struct model_run {
 	long pid;             /* 0: unknown */
 	struct model_sample *s;
 	size_t ns, scap;
+	struct model_block *b;
+	size_t nb, bcap;
 	/* rate bases between consecutive frames */
 	bool have_prev, have_prev_thr;
 	uint64_t prev_cpu_ns, prev_t_us, prev_periods, prev_throttled;
@@ -154,6 +169,11 @@ const struct run_summary *model_run_summary(const struct model *m, uint64_t id);
 bool model_run_visible(const struct model_run *r, uint64_t t_us);
 enum model_state model_run_state(const struct model_run *r, uint64_t t_us);
 const char *model_state_name(enum model_state s);
+/* A sample's value of series k (NaN when unknown). */
+double model_value(const struct model_sample *s, enum model_series k);
+/* The largest known value of series k among r's samples taken in
+ * [t0, t1]; NaN when none. Reads blocks where whole ones fit. */
+double model_series_max(const struct model_run *r, enum model_series k, uint64_t t0, uint64_t t1);
 /* Samples of r taken at or before t. */
 size_t model_samples_until(const struct model_run *r, uint64_t t_us);
 /* r's numbers as they stood at t: the summary's final ones once r ended by

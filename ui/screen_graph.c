@@ -12,21 +12,15 @@ struct graph_kind {
 	enum graph_unit unit;
 	double min_hi; /* the axis reaches at least this */
 	bool fixed;    /* the axis is [0, min_hi] whatever the data */
-	double (*value)(const struct model_sample *s);
+	enum model_series series;
 };
 
-static double v_cpu(const struct model_sample *s) { return s->cpu_pct; }
-static double v_cgmem(const struct model_sample *s) { return s->cgmem; }
-static double v_rss(const struct model_sample *s) { return s->rss; }
-static double v_thr(const struct model_sample *s) { return s->thr_pct; }
-static double v_threads(const struct model_sample *s) { return s->threads; }
-
 static const struct graph_kind kinds[] = {
-	{ "CPU % (100% = 1 core)", GRAPH_PERCENT, 100, false, v_cpu },
-	{ "memory (cgroup)", GRAPH_BYTES, 1 << 20, false, v_cgmem },
-	{ "RSS (all processes)", GRAPH_BYTES, 1 << 20, false, v_rss },
-	{ "throttled % of periods", GRAPH_PERCENT, 100, true, v_thr },
-	{ "threads", GRAPH_COUNT, 4, false, v_threads },
+	{ "CPU % (100% = 1 core)", GRAPH_PERCENT, 100, false, MSER_CPU },
+	{ "memory (cgroup)", GRAPH_BYTES, 1 << 20, false, MSER_CGMEM },
+	{ "RSS (all processes)", GRAPH_BYTES, 1 << 20, false, MSER_RSS },
+	{ "throttled % of periods", GRAPH_PERCENT, 100, true, MSER_THR },
+	{ "threads", GRAPH_COUNT, 4, false, MSER_THREADS },
 };
 
 unsigned screen_graph_kinds(void)
@@ -44,8 +38,18 @@ static bool series_at(const void *ctx, size_t i, double *t, double *v)
 {
 	const struct series_ctx *c = ctx;
 	*t = (double)c->r->s[i].t_us / 1e6;
-	*v = c->k->value(&c->r->s[i]);
+	*v = model_value(&c->r->s[i], c->k->series);
 	return isfinite(*v);
+}
+
+static bool series_block(const void *ctx, size_t j, double *t, double *lo, double *hi)
+{
+	const struct series_ctx *c = ctx;
+	const struct model_block *b = &c->r->b[j];
+	*t = (double)b->t_first / 1e6;
+	*lo = b->lo[c->k->series];
+	*hi = b->hi[c->k->series];
+	return isfinite(*lo) && isfinite(*hi);
 }
 
 /* The time window the graphs show. */
@@ -79,13 +83,9 @@ static double data_max(const struct model *m, const struct ui_view *v, const str
 		const struct model_run *r = &m->runs[i];
 		if (!shows_run(r, v, only_run))
 			continue;
-		size_t n = model_samples_until(r, v->t_us);
-		size_t j = model_samples_until(r, from);
-		for (j = j > 0 ? j - 1 : 0; j < n; j++) {
-			double x = k->value(&r->s[j]);
-			if (isfinite(x) && x > hi)
-				hi = x;
-		}
+		double x = model_series_max(r, k->series, from, v->t_us);
+		if (isfinite(x) && x > hi)
+			hi = x;
 	}
 	return hi;
 }
@@ -140,8 +140,10 @@ static void plot_runs(struct screen *s, const struct model *m, const struct ui_v
 			if (is_sel)
 				sel = r;
 			struct series_ctx c = { r, k };
-			struct graph_series gs = { .n = model_samples_until(r, v->t_us), .ctx = &c, .at = series_at,
-						   .id = (int16_t)i };
+			size_t n = model_samples_until(r, v->t_us);
+			struct graph_series gs = { .n = n, .ctx = &c, .at = series_at, .id = (int16_t)i,
+						   .nblocks = n / MODEL_BLOCK < r->nb ? n / MODEL_BLOCK : r->nb,
+						   .block_len = MODEL_BLOCK, .block = series_block };
 			graph_plot(&s->grid, style, t0, t1, ax, &gs);
 		}
 	(void)sel;

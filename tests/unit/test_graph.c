@@ -331,6 +331,64 @@ static void marks(void **state)
 	graph_grid_free(&g);
 }
 
+/* A long series drawn from block summaries: a one-sample spike stays
+ * visible, and the result matches drawing every sample. */
+struct big {
+	size_t n;
+	double *v;
+	size_t B;
+};
+
+static bool big_at(const void *ctx, size_t i, double *t, double *v)
+{
+	const struct big *b = ctx;
+	*t = (double)i;
+	*v = b->v[i];
+	return isfinite(*v);
+}
+
+static bool big_block(const void *ctx, size_t j, double *t, double *lo, double *hi)
+{
+	const struct big *b = ctx;
+	*t = (double)(j * b->B);
+	*lo = *hi = NAN;
+	for (size_t i = j * b->B; i < (j + 1) * b->B; i++) {
+		if (!isfinite(b->v[i]))
+			continue;
+		*lo = isnan(*lo) || b->v[i] < *lo ? b->v[i] : *lo;
+		*hi = isnan(*hi) || b->v[i] > *hi ? b->v[i] : *hi;
+	}
+	return isfinite(*lo);
+}
+
+static void blocks_keep_peaks(void **state)
+{
+	(void)state;
+	struct big b = { .n = 100000, .B = 16 };
+	b.v = calloc(b.n, sizeof(double));
+	for (size_t i = 0; i < b.n; i++)
+		b.v[i] = 20 + (double)(i % 7);
+	b.v[54321] = 100; /* one sample in a hundred thousand */
+	struct graph_axis ax = { .unit = GRAPH_PERCENT, .lo = 0, .hi = 100, .step = 50, .nticks = 3 };
+	struct graph_grid with = { 0 }, without = { 0 };
+	graph_grid_resize(&with, 20, 4);
+	graph_grid_resize(&without, 20, 4);
+	struct graph_series s = { .n = b.n, .ctx = &b, .at = big_at, .id = 1, .nblocks = b.n / b.B, .block_len = b.B,
+				  .block = big_block };
+	graph_plot(&with, GRAPH_BRAILLE, 0, (double)b.n, &ax, &s);
+	s.nblocks = 0;
+	s.block_len = 0;
+	graph_plot(&without, GRAPH_BRAILLE, 0, (double)b.n, &ax, &s);
+	int spike_col = (int)(54321.0 / (double)b.n * 20);
+	assert_int_not_equal(graph_at(&with, 0, spike_col)->ch, 0);
+	for (int row = 0; row < 4; row++)
+		for (int col = 0; col < 20; col++)
+			assert_int_equal(graph_at(&with, row, col)->ch, graph_at(&without, row, col)->ch);
+	graph_grid_free(&with);
+	graph_grid_free(&without);
+	free(b.v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -345,6 +403,7 @@ int main(void)
 		cmocka_unit_test(ascii_levels),
 		cmocka_unit_test(gaps_and_clipping),
 		cmocka_unit_test(marks),
+		cmocka_unit_test(blocks_keep_peaks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -444,6 +444,70 @@ static void history_is_bounded(void **state)
 	assert_true(fabs(r->s[r->ns - 1].cpu_pct - 50) < 1e-6);
 	assert_true(fabs(r->s[r->ns / 2].cpu_pct - 50) < 1e-6); /* merged pairs keep the rate */
 	assert_int_equal(m.nframes, total);
+	/* blocks still hold the range of their samples after the merges */
+	assert_int_equal(r->nb, r->ns / MODEL_BLOCK);
+	for (size_t j = 0; j < r->nb; j++)
+		for (size_t i = j * MODEL_BLOCK; i < (j + 1) * MODEL_BLOCK; i++) {
+			double v = r->s[i].cpu_pct;
+			if (isfinite(v))
+				assert_true(v >= r->b[j].lo[MSER_CPU] - 1e-9 && v <= r->b[j].hi[MSER_CPU] + 1e-9);
+		}
+	frame_free(&f);
+	model_free(&m);
+}
+
+/* Blocks and the window maximum agree with the samples they summarise. */
+static void blocks_and_maxima(void **state)
+{
+	(void)state;
+	struct model m;
+	struct bt_frame f;
+	model_init(&m);
+	frame_init(&f);
+	meta(&m);
+	start(&m, 1, 0, "w", "glibc", "1");
+	struct run_tick t = { 1, 0, 100, 0, 0, 1 };
+	uint64_t ns = 0;
+	for (uint64_t i = 0; i < 100; i++) {
+		ns += (i * 7919) % 97 * 1000000; /* 0..96 % of a core, scrambled */
+		t.cpu_ns = ns;
+		t.mem = 1000 + (i * 31) % 50;
+		t.threads = i == 60 ? 9 : 2;
+		frame(&m, &f, i, i * 100000, &t, 1);
+	}
+	const struct model_run *r = model_find_run(&m, 1);
+	assert_int_equal(r->nb, 100 / MODEL_BLOCK);
+	for (size_t j = 0; j < r->nb; j++) {
+		assert_int_equal(r->b[j].t_first, r->s[j * MODEL_BLOCK].t_us);
+		for (int k = 0; k < MSER_N; k++) {
+			double lo = NAN, hi = NAN;
+			for (size_t i = j * MODEL_BLOCK; i < (j + 1) * MODEL_BLOCK; i++) {
+				double v = model_value(&r->s[i], (enum model_series)k);
+				if (isfinite(v)) {
+					lo = isnan(lo) || v < lo ? v : lo;
+					hi = isnan(hi) || v > hi ? v : hi;
+				}
+			}
+			assert_true((isnan(lo) && isnan(r->b[j].lo[k])) || lo == r->b[j].lo[k]);
+			assert_true((isnan(hi) && isnan(r->b[j].hi[k])) || hi == r->b[j].hi[k]);
+		}
+	}
+	assert_true(isnan(r->b[0].lo[MSER_CPU]) == false); /* the first sample alone has no rate */
+	/* the maximum over windows, against the samples */
+	static const uint64_t w[][2] = { { 0, 9900000 }, { 100000, 2000000 }, { 1550000, 8000000 }, { 6000000, 6000000 },
+					 { 6000001, 6000002 }, { 0, 0 } };
+	for (size_t q = 0; q < sizeof w / sizeof w[0]; q++)
+		for (int k = 0; k < MSER_N; k++) {
+			double best = NAN;
+			for (size_t i = 0; i < r->ns; i++) {
+				double v = model_value(&r->s[i], (enum model_series)k);
+				if (r->s[i].t_us >= w[q][0] && r->s[i].t_us <= w[q][1] && isfinite(v) && !(v <= best))
+					best = v;
+			}
+			double got = model_series_max(r, (enum model_series)k, w[q][0], w[q][1]);
+			assert_true((isnan(best) && isnan(got)) || best == got);
+		}
+	assert_true(model_series_max(r, MSER_THREADS, 0, 9900000) == 9);
 	frame_free(&f);
 	model_free(&m);
 }
@@ -458,6 +522,7 @@ int main(void)
 		cmocka_unit_test(events_and_frames),
 		cmocka_unit_test(detail_rows),
 		cmocka_unit_test(history_is_bounded),
+		cmocka_unit_test(blocks_and_maxima),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
