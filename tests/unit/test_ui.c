@@ -1,0 +1,231 @@
+/* Unit tests for ui/ui.c in live mode, the API a live session drives:
+ * curses opened with newterm() on /dev/null, keys written into a pipe, the
+ * screen read back from curses' own virtual screen. Queued runs, the
+ * pause that freezes the display while records keep coming, q asking
+ * while runs are going (no, then yes), q quitting at once when none are,
+ * help listing the live keys, and refusing to start without a terminal. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#ifndef NCURSES_WIDECHAR
+#define NCURSES_WIDECHAR 1
+#endif
+#include <curses.h>
+
+#include "ui.h"
+#include "util.h"
+
+struct fixture {
+	struct ui *u;
+	FILE *in, *out;
+	int keys;
+	struct bt_frame f;
+	uint64_t cpu;
+};
+
+static void feed_kv(struct fixture *x, enum trace_rec_type type, uint64_t run, uint64_t t_us, const struct bt_kv *kv,
+		    size_t n)
+{
+	struct bt_record r = { .type = type, .run = run, .t_us = t_us, .nkv = n, .kv = kv };
+	ui_feed(x->u, &r);
+}
+
+/* One tick of run 1 burning `pct` % of a core. */
+static void tick(struct fixture *x, uint64_t i, uint64_t pct)
+{
+	frame_reset(&x->f);
+	x->f.tick = i;
+	x->f.t_us = i * 100000;
+	x->cpu += pct * 1000000;
+	struct bt_entity *e = frame_add(&x->f, BT_K_RUN, 1);
+	ent_set(e, RUN_CG_CPU_NS, x->cpu);
+	ent_set(e, RUN_CG_MEM, 64 << 20);
+	ent_set(e, RUN_NPROCS, 1);
+	ent_set(e, RUN_NTHREADS, 2);
+	struct bt_record r = { .type = TR_FRAME, .frame = &x->f, .t_us = x->f.t_us };
+	ui_feed(x->u, &r);
+}
+
+static int setup(void **state)
+{
+	struct fixture *x = calloc(1, sizeof(*x));
+	int p[2];
+	if (pipe(p) != 0)
+		return -1;
+	setenv("COLUMNS", "100", 1);
+	setenv("LINES", "30", 1);
+	x->in = fdopen(p[0], "r");
+	x->keys = p[1];
+	x->out = fopen("/dev/null", "w");
+	struct ui_config cfg = { .mode = UI_LIVE, .title = "test", .in = x->in, .out = x->out, .term = "xterm-256color" };
+	char err[256];
+	x->u = ui_open(&cfg, err, sizeof err);
+	if (!x->u) {
+		fprintf(stderr, "ui_open: %s\n", err);
+		return -1;
+	}
+	frame_init(&x->f);
+	struct bt_kv meta[] = { { "host", "testhost" }, { "clk_tck", "100" }, { "interval_ms", "100" },
+				{ "cpus_visible", "2" }, { "cpus_effective", "2" } };
+	feed_kv(x, TR_META, 0, 0, meta, 5);
+	ui_plan_run(x->u, 1, "spin", "glibc", 1);
+	ui_plan_run(x->u, 2, "spin", "musl", 1);
+	*state = x;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *x = *state;
+	ui_close(x->u);
+	frame_free(&x->f);
+	fclose(x->in);
+	fclose(x->out);
+	close(x->keys);
+	free(x);
+	return 0;
+}
+
+/* Row `row` of curses' virtual screen, as text. */
+static const char *row_text(int row)
+{
+	static char buf[512];
+	memset(buf, 0, sizeof buf);
+	mvinnstr(row, 0, buf, 200);
+	return buf;
+}
+
+/* Whether any row holds text. */
+static bool screen_has(const char *text)
+{
+	for (int r = 0; r < LINES; r++)
+		if (strstr(row_text(r), text))
+			return true;
+	if (getenv("TEST_UI_DUMP"))
+		for (int r = 0; r < LINES; r++)
+			fprintf(stderr, "%2d|%s\n", r, row_text(r));
+	return false;
+}
+
+static enum ui_action press(struct fixture *x, const char *keys)
+{
+	if (write(x->keys, keys, strlen(keys)) != (ssize_t)strlen(keys))
+		return UI_NONE;
+	enum ui_action a = ui_handle_input(x->u);
+	ui_draw(x->u, bt_now_ns());
+	return a;
+}
+
+static void queued_then_running(void **state)
+{
+	struct fixture *x = *state;
+	ui_draw(x->u, bt_now_ns());
+	assert_true(strstr(row_text(1), "LIVE") != NULL);
+	assert_true(strstr(row_text(0), "host testhost") != NULL);
+	assert_true(screen_has("runs: 0 running, 0 done, 2 queued"));
+	struct bt_kv start[] = { { "workload", "spin" }, { "variant", "glibc" }, { "rep", "1" } };
+	feed_kv(x, TR_RUN_START, 1, 0, start, 3);
+	for (uint64_t i = 0; i < 10; i++)
+		tick(x, i, 150);
+	ui_set_live(x->u, true);
+	ui_draw(x->u, bt_now_ns());
+	assert_true(screen_has("runs: 1 running, 0 done, 1 queued"));
+	assert_true(screen_has(" queued ")); /* run 2 still waits, in the table */
+	assert_true(screen_has("/150%")); /* the peak: 1.5 cores */
+	assert_true(screen_has("CPU % (100% = 1 core)"));
+}
+
+static void pause_freezes_the_display(void **state)
+{
+	struct fixture *x = *state;
+	struct bt_kv start[] = { { "workload", "spin" }, { "variant", "glibc" }, { "rep", "1" } };
+	feed_kv(x, TR_RUN_START, 1, 0, start, 3);
+	for (uint64_t i = 0; i < 10; i++)
+		tick(x, i, 100);
+	ui_draw(x->u, bt_now_ns());
+	assert_true(screen_has("/100%"));
+	press(x, "p");
+	assert_true(strstr(row_text(1), "PAUSED (sampling goes on)") != NULL);
+	/* records keep coming; the screen keeps showing the moment paused */
+	for (uint64_t i = 10; i < 20; i++)
+		tick(x, i, 200);
+	ui_draw(x->u, bt_now_ns());
+	assert_true(screen_has("/100%"));
+	press(x, " ");
+	assert_true(strstr(row_text(1), "LIVE") != NULL);
+	assert_true(screen_has("/200%")); /* the ticks fed while paused are all there */
+}
+
+static void quit_asks_while_runs_go(void **state)
+{
+	struct fixture *x = *state;
+	ui_set_live(x->u, true);
+	ui_draw(x->u, bt_now_ns());
+	assert_int_equal(press(x, "q"), UI_NONE);
+	assert_true(screen_has("Runs are still going. Stop them and quit? (y/n)"));
+	assert_int_equal(press(x, "n"), UI_NONE);
+	assert_true(screen_has("not quitting"));
+	assert_int_equal(press(x, "q"), UI_NONE);
+	assert_int_equal(press(x, "y"), UI_STOP_RUNS);
+	/* once they stopped, q quits at once */
+	ui_set_live(x->u, false);
+	assert_int_equal(press(x, "q"), UI_QUIT);
+}
+
+static void help_lists_live_keys(void **state)
+{
+	struct fixture *x = *state;
+	press(x, "?");
+	assert_true(screen_has("Keys (live session)"));
+	assert_true(screen_has("pause the display (sampling and recording go on)"));
+	assert_false(screen_has("Left/Right"));
+	assert_false(screen_has("go to a time"));
+	press(x, "\033");
+	assert_false(screen_has("Keys (live session)"));
+	/* a key that does nothing here does no harm */
+	assert_int_equal(press(x, "x"), UI_NONE);
+}
+
+static void refuses_without_a_terminal(void **state)
+{
+	(void)state;
+	if (isatty(STDOUT_FILENO) && isatty(STDIN_FILENO))
+		skip();
+	struct ui_config cfg = { .mode = UI_LIVE };
+	char err[256] = "";
+	assert_null(ui_open(&cfg, err, sizeof err));
+	assert_true(strstr(err, "not a terminal") != NULL);
+	ui_close(NULL);
+}
+
+static void refuses_a_dumb_terminal(void **state)
+{
+	(void)state;
+	FILE *out = fopen("/dev/null", "w"), *in = fopen("/dev/null", "r");
+	struct ui_config cfg = { .mode = UI_LIVE, .in = in, .out = out, .term = "dumb" };
+	char err[256] = "";
+	assert_null(ui_open(&cfg, err, sizeof err));
+	assert_true(strstr(err, "TERM=dumb") != NULL);
+	fclose(out);
+	fclose(in);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(queued_then_running, setup, teardown),
+		cmocka_unit_test_setup_teardown(pause_freezes_the_display, setup, teardown),
+		cmocka_unit_test_setup_teardown(quit_asks_while_runs_go, setup, teardown),
+		cmocka_unit_test_setup_teardown(help_lists_live_keys, setup, teardown),
+		cmocka_unit_test(refuses_without_a_terminal),
+		cmocka_unit_test(refuses_a_dumb_terminal),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
