@@ -5,11 +5,6 @@
 #include "ui.h"
 #include "util.h"
 
-#ifndef NCURSES_WIDECHAR
-#define NCURSES_WIDECHAR 1
-#endif
-#include <curses.h>
-
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -94,7 +89,7 @@ static void jump(struct replay *rp, double pos)
 static void k_step(struct ui *u, void *ctx, int code)
 {
 	struct replay *rp = ctx;
-	int dir = code == KEY_LEFT ? -1 : 1;
+	int dir = code == UI_KEY_LEFT ? -1 : 1;
 	uint64_t t;
 	if (model_frame_near(ui_model(u), rp->clk.pos_us, dir, &t))
 		jump(rp, (double)t);
@@ -120,7 +115,7 @@ static void k_speed(struct ui *u, void *ctx, int code)
 static void k_ends(struct ui *u, void *ctx, int code)
 {
 	struct replay *rp = ctx;
-	jump(rp, code == KEY_HOME ? 0 : (double)rp->clk.end_us);
+	jump(rp, code == UI_KEY_HOME ? 0 : (double)rp->clk.end_us);
 }
 
 /* "12.5", "12.5s", "1:30", "1:02:03" into seconds. */
@@ -209,9 +204,9 @@ static void k_play(struct ui *u, void *ctx, int code)
 
 static const struct ui_key replay_keys[] = {
 	{ { ' ', 'p' }, "space or p", "play / pause", k_play },
-	{ { KEY_LEFT, KEY_RIGHT }, "Left/Right", "step one tick back / forward (pauses)", k_step },
+	{ { UI_KEY_LEFT, UI_KEY_RIGHT }, "Left/Right", "step one tick back / forward (pauses)", k_step },
 	{ { '[', ']' }, "[ / ]", "slower / faster: x0.25 .. x16", k_speed },
-	{ { KEY_HOME, KEY_END }, "Home/End", "the beginning / the end of the trace", k_ends },
+	{ { UI_KEY_HOME, UI_KEY_END }, "Home/End", "the beginning / the end of the trace", k_ends },
 	{ { 'g' }, "g", "go to a time (seconds, or m:ss)", k_goto },
 	{ { 'n', 'N' }, "n / N", "next / previous event (run start or end, phase, metric, note)", k_event },
 };

@@ -8,10 +8,12 @@
 #include <langinfo.h>
 #include <locale.h>
 #include <math.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <termios.h>
 #include <unistd.h>
 
 /* Below this the screen shows a notice instead of a cramped layout;
@@ -30,6 +32,82 @@ static bool curses_active;
 bool screen_active(void)
 {
 	return curses_active;
+}
+
+/* ---- Safety net: the terminal comes back whatever happens ---------------- */
+
+static struct termios saved_tio;
+static int saved_fd = -1;
+static char restore_seq[128];
+static size_t restore_len;
+static bool net_armed;
+static const int fatal_signals[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
+static struct sigaction old_fatal[sizeof fatal_signals / sizeof fatal_signals[0]];
+
+/* Async-signal-safe: tcsetattr and write only; then die of the signal. */
+static void fatal_restore(int sig)
+{
+	if (saved_fd >= 0) {
+		tcsetattr(saved_fd, TCSANOW, &saved_tio);
+		if (restore_len && write(saved_fd, restore_seq, restore_len) < 0)
+			(void)0;
+	}
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void exit_restore(void)
+{
+	if (curses_active)
+		endwin();
+}
+
+static void add_seq(const char *cap)
+{
+	const char *s = tigetstr(cap);
+	if (s && s != (char *)-1 && restore_len + strlen(s) < sizeof restore_seq) {
+		memcpy(restore_seq + restore_len, s, strlen(s));
+		restore_len += strlen(s);
+	}
+}
+
+/* Before curses changes the terminal: remember its modes. */
+static void arm_net(int fd)
+{
+	static bool atexit_done;
+	if (!atexit_done)
+		atexit_done = atexit(exit_restore) == 0;
+	if (!isatty(fd) || tcgetattr(fd, &saved_tio) != 0)
+		return;
+	saved_fd = fd;
+}
+
+/* After newterm: what undoes the screen, and the handlers. */
+static void arm_signals(void)
+{
+	if (saved_fd < 0)
+		return;
+	restore_len = 0;
+	add_seq("rmcup"); /* leave the alternate screen */
+	add_seq("cnorm"); /* show the cursor */
+	add_seq("sgr0");
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = fatal_restore;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESETHAND;
+	for (size_t i = 0; i < BT_ARRAY_LEN(fatal_signals); i++)
+		sigaction(fatal_signals[i], &sa, &old_fatal[i]);
+	net_armed = true;
+}
+
+static void disarm_net(void)
+{
+	if (net_armed)
+		for (size_t i = 0; i < BT_ARRAY_LEN(fatal_signals); i++)
+			sigaction(fatal_signals[i], &old_fatal[i], NULL);
+	net_armed = false;
+	saved_fd = -1;
 }
 
 static void setup_colors(struct screen *s)
@@ -56,14 +134,19 @@ struct screen *screen_open(const struct screen_opts *o, char *err, size_t errlen
 	struct screen *s = xcalloc(1, sizeof(*s));
 	s->in = o->in ? o->in : stdin;
 	s->out = o->out ? o->out : stdout;
+	if (!o->out)
+		arm_net(fileno(s->out));
 	s->term = newterm(term, s->out, s->in);
 	if (!s->term) {
 		snprintf(err, errlen, "curses does not know the terminal type '%s'; set TERM to one it knows, such as xterm-256color", term);
+		disarm_net();
 		free(s);
 		return NULL;
 	}
 	set_term(s->term);
 	curses_active = true;
+	if (!o->out)
+		arm_signals();
 	const char *codeset = nl_langinfo(CODESET);
 	s->braille = codeset && strcmp(codeset, "UTF-8") == 0;
 	const char *nc = getenv("NO_COLOR");
@@ -92,6 +175,7 @@ void screen_close(struct screen *s)
 	endwin();
 	delscreen(s->term);
 	curses_active = false;
+	disarm_net();
 	graph_grid_free(&s->grid);
 	free(s);
 }
@@ -101,12 +185,36 @@ int screen_input_fd(const struct screen *s)
 	return fileno(s->in);
 }
 
+/* curses' key codes into the UI's: characters stay themselves. */
+static int ui_code(int c)
+{
+	switch (c) {
+	case KEY_UP: return UI_KEY_UP;
+	case KEY_DOWN: return UI_KEY_DOWN;
+	case KEY_LEFT: return UI_KEY_LEFT;
+	case KEY_RIGHT: return UI_KEY_RIGHT;
+	case KEY_PPAGE: return UI_KEY_PGUP;
+	case KEY_NPAGE: return UI_KEY_PGDN;
+	case KEY_HOME: return UI_KEY_HOME;
+	case KEY_END: return UI_KEY_END;
+	case KEY_BTAB: return UI_KEY_BTAB;
+	case KEY_F(1): return UI_KEY_F1;
+	case KEY_RESIZE: return UI_KEY_RESIZE;
+	case KEY_ENTER: return '\r';
+	case KEY_BACKSPACE: return 127;
+	}
+	return c >= KEY_MIN ? UI_KEY_OTHER : c;
+}
+
 int screen_key(struct screen *s)
 {
+	set_term(s->term);
 	int c = wgetch(stdscr);
+	if (c == ERR)
+		return -1;
 	if (c == KEY_RESIZE)
 		getmaxyx(stdscr, s->rows, s->cols);
-	return c == ERR ? -1 : c;
+	return ui_code(c);
 }
 
 bool screen_sync_size(struct screen *s)
@@ -431,7 +539,7 @@ static void too_small(struct screen *s)
 	snprintf(msg, sizeof msg, "Terminal too small (%dx%d): benchtop needs at least %dx%d. Enlarge it, or press q to quit.",
 		 s->cols, s->rows, MIN_COLS, MIN_ROWS);
 	/* Word-wrap into the width, centred vertically. */
-	int w = s->cols > 2 ? s->cols - 2 : 1, len = (int)strlen(msg), lines = 0;
+	int w = s->cols > 2 ? s->cols - 2 : 1, lines = 0;
 	const char *p = msg;
 	char out[8][160];
 	while (*p && lines < 8) {
@@ -444,7 +552,6 @@ static void too_small(struct screen *s)
 		while (*p == ' ')
 			p++;
 	}
-	(void)len;
 	int top = (s->rows - lines) / 2;
 	for (int i = 0; i < lines; i++)
 		scr_text(s, top + i, 1, w, A_BOLD, 0, out[i]);

@@ -60,14 +60,17 @@ struct screen_opts {
 };
 
 /* Start curses (cbreak, no echo, keypad, non-blocking keys, hidden
- * cursor). NULL with one sentence in err on failure. */
+ * cursor). NULL with one sentence in err on failure. On the real terminal
+ * (out NULL) it also arms the safety net: the terminal's modes are put
+ * back at exit() and on a fatal signal even if screen_close never runs. */
 struct screen *screen_open(const struct screen_opts *o, char *err, size_t errlen);
 /* End curses and free. NULL is a no-op. */
 void screen_close(struct screen *s);
 /* Whether curses is active (for the exit-time safety net). */
 bool screen_active(void);
 int screen_input_fd(const struct screen *s);
-/* One pending key, or -1 when none (never blocks). */
+/* One pending key (a character or a UI_KEY_* code), or -1 when none
+ * (never blocks). */
 int screen_key(struct screen *s);
 /* Match curses to the terminal's size when it changed (TIOCGWINSZ);
  * returns true when it did. */

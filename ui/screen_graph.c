@@ -129,7 +129,6 @@ static void plot_runs(struct screen *s, const struct model *m, const struct ui_v
 		      double t0, double t1, const struct graph_axis *ax, uint64_t only_run)
 {
 	enum graph_style style = s->braille ? GRAPH_BRAILLE : GRAPH_ASCII;
-	const struct model_run *sel = NULL;
 	/* The selected run last, so it is on top. */
 	for (size_t pass = 0; pass < 2; pass++)
 		for (size_t i = 0; i < m->nruns; i++) {
@@ -137,8 +136,6 @@ static void plot_runs(struct screen *s, const struct model *m, const struct ui_v
 			bool is_sel = r->id == v->sel;
 			if (!shows_run(r, v, only_run) || (pass == 0) == is_sel)
 				continue;
-			if (is_sel)
-				sel = r;
 			struct series_ctx c = { r, k };
 			size_t n = model_samples_until(r, v->t_us);
 			struct graph_series gs = { .n = n, .ctx = &c, .at = series_at, .id = (int16_t)i,
@@ -146,7 +143,6 @@ static void plot_runs(struct screen *s, const struct model *m, const struct ui_v
 						   .block_len = MODEL_BLOCK, .block = series_block };
 			graph_plot(&s->grid, style, t0, t1, ax, &gs);
 		}
-	(void)sel;
 	/* Phase marks of the runs shown. */
 	for (size_t e = 0; e < m->nev && m->ev[e].t_us <= v->t_us; e++) {
 		if (m->ev[e].kind != ME_PHASE)

@@ -1,25 +1,16 @@
 /* ui — see ui.h. This file: the ui object, the keys common to live and
  * replay (one const table that also writes the help page, so every key the
- * help lists works), the view handed to the screen, and the terminal
- * safety net (exit-time and fatal-signal restore). */
+ * help lists works) and the view handed to the screen. No curses here. */
 #include "ui.h"
 #include "model.h"
 #include "screen.h"
 #include "util.h"
 
-#ifndef NCURSES_WIDECHAR
-#define NCURSES_WIDECHAR 1
-#endif
-#include <curses.h>
-
-#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
 #include <unistd.h>
 
-#define KEY_ESC 27
 #define MAX_KEYS_PER_CALL 256
 
 struct ui {
@@ -54,77 +45,6 @@ struct ui {
 	size_t idcap;
 };
 
-/* ---- Terminal safety net ------------------------------------------------ */
-
-static struct termios saved_tio;
-static int saved_fd = -1;
-static char restore_seq[128];
-static size_t restore_len;
-static bool net_installed;
-static const int fatal_signals[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
-static struct sigaction old_fatal[sizeof fatal_signals / sizeof fatal_signals[0]];
-
-/* Async-signal-safe: tcsetattr and write only. */
-static void fatal_restore(int sig)
-{
-	if (saved_fd >= 0) {
-		tcsetattr(saved_fd, TCSANOW, &saved_tio);
-		if (restore_len && write(saved_fd, restore_seq, restore_len) < 0)
-			(void)0;
-	}
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-static void exit_restore(void)
-{
-	if (screen_active())
-		endwin();
-}
-
-static void append_seq(const char *cap)
-{
-	const char *s = tigetstr(cap);
-	if (s && s != (char *)-1 && restore_len + strlen(s) < sizeof restore_seq) {
-		memcpy(restore_seq + restore_len, s, strlen(s));
-		restore_len += strlen(s);
-	}
-}
-
-static void install_net(int fd)
-{
-	static bool atexit_done;
-	if (!atexit_done) {
-		atexit(exit_restore);
-		atexit_done = true;
-	}
-	if (fd < 0 || !isatty(fd) || tcgetattr(fd, &saved_tio) != 0)
-		return;
-	saved_fd = fd;
-	restore_len = 0;
-	append_seq("rmcup"); /* leave the alternate screen */
-	append_seq("cnorm"); /* show the cursor */
-	append_seq("sgr0");
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = fatal_restore;
-	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = SA_RESETHAND;
-	for (size_t i = 0; i < BT_ARRAY_LEN(fatal_signals); i++)
-		sigaction(fatal_signals[i], &sa, &old_fatal[i]);
-	net_installed = true;
-}
-
-static void remove_net(void)
-{
-	if (!net_installed)
-		return;
-	for (size_t i = 0; i < BT_ARRAY_LEN(fatal_signals); i++)
-		sigaction(fatal_signals[i], &old_fatal[i], NULL);
-	net_installed = false;
-	saved_fd = -1;
-}
-
 /* ---- Common keys -------------------------------------------------------- */
 
 enum { M_LIVE = 1, M_REPLAY = 2, M_ALL = 3 };
@@ -135,17 +55,6 @@ struct common_key {
 	const char *label, *help;
 	void (*fn)(struct ui *u, int code);
 };
-
-static void set_message(struct ui *u, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void set_message(struct ui *u, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(u->message, sizeof u->message, fmt, ap);
-	va_end(ap);
-	u->has_message = true;
-	u->dirty = true;
-}
 
 static uint64_t view_time(const struct ui *u)
 {
@@ -204,7 +113,7 @@ static void k_help(struct ui *u, int code)
 
 static void k_updown(struct ui *u, int code)
 {
-	int d = code == KEY_UP || code == 'k' ? -1 : 1;
+	int d = code == UI_KEY_UP ? -1 : 1;
 	if (u->v.page == UI_PAGE_MAIN)
 		move_selection(u, d);
 	else
@@ -213,7 +122,7 @@ static void k_updown(struct ui *u, int code)
 
 static void k_page(struct ui *u, int code)
 {
-	int d = code == KEY_PPAGE ? -1 : 1;
+	int d = code == UI_KEY_PGUP ? -1 : 1;
 	if (u->v.page == UI_PAGE_MAIN) {
 		move_selection(u, d * screen_table_rows(u->scr));
 	} else {
@@ -226,7 +135,7 @@ static void k_page(struct ui *u, int code)
 static void k_tab(struct ui *u, int code)
 {
 	unsigned n = screen_graph_kinds();
-	u->v.graph_first = (u->v.graph_first + (code == KEY_BTAB ? n - 1 : 1)) % n;
+	u->v.graph_first = (u->v.graph_first + (code == UI_KEY_BTAB ? n - 1 : 1)) % n;
 }
 
 static void k_enter(struct ui *u, int code)
@@ -247,7 +156,7 @@ static void k_pause(struct ui *u, int code)
 {
 	u->paused = !u->paused;
 	if (!u->paused) {
-		set_message(u, "live again");
+		ui_message(u, "live again");
 		return;
 	}
 	u->frozen_us = u->m.end_us;
@@ -257,7 +166,7 @@ static void k_pause(struct ui *u, int code)
 		frame_copy(&u->fcur, &u->m.cur);
 	if (u->have_fprev)
 		frame_copy(&u->fprev, &u->m.prev);
-	set_message(u, "paused: the display is frozen, sampling and recording go on (p or space to go on)");
+	ui_message(u, "paused: the display is frozen, sampling and recording go on (p or space to go on)");
 }
 
 /* Time windows the zoom steps through; 0 is the whole session. */
@@ -274,12 +183,12 @@ static void k_zoom(struct ui *u, int code)
 			if (spans[i] < shown - 1e-9)
 				next = spans[i];
 		if (next < 0) {
-			set_message(u, "the window is as small as it goes (1 s)");
+			ui_message(u, "the window is as small as it goes (1 s)");
 			return;
 		}
 	} else {
 		if (u->v.window_s <= 0) {
-			set_message(u, "already showing the whole %s", u->cfg.mode == UI_REPLAY ? "trace" : "session");
+			ui_message(u, "already showing the whole %s", u->cfg.mode == UI_REPLAY ? "trace" : "session");
 			return;
 		}
 		for (size_t i = BT_ARRAY_LEN(spans); i-- > 0 && next < 0;)
@@ -293,12 +202,12 @@ static void k_zoom(struct ui *u, int code)
 
 static const struct common_key common_keys[] = {
 	{ { 'q', 'Q' }, M_ALL, "q", "quit (in a live session, asks first while runs are going)", k_quit },
-	{ { '?', KEY_F(1) }, M_ALL, "? or F1", "this help", k_help },
-	{ { KEY_UP, KEY_DOWN }, M_ALL, "Up/Down", "select a run; scroll the detail and help pages", k_updown },
-	{ { KEY_PPAGE, KEY_NPAGE }, M_ALL, "PgUp/PgDn", "a page of runs, or of lines", k_page },
-	{ { '\t', KEY_BTAB }, M_ALL, "Tab", "next graphs: CPU, memory, RSS, throttled, threads (Shift-Tab: back)", k_tab },
-	{ { '\r', '\n', KEY_ENTER }, M_ALL, "Enter", "detail of the selected run: processes, threads, phases, metrics, limits, env", k_enter },
-	{ { KEY_ESC }, M_ALL, "Esc", "back to the run table", k_esc },
+	{ { '?', UI_KEY_F1 }, M_ALL, "? or F1", "this help", k_help },
+	{ { UI_KEY_UP, UI_KEY_DOWN }, M_ALL, "Up/Down", "select a run; scroll the detail and help pages", k_updown },
+	{ { UI_KEY_PGUP, UI_KEY_PGDN }, M_ALL, "PgUp/PgDn", "a page of runs, or of lines", k_page },
+	{ { '\t', UI_KEY_BTAB }, M_ALL, "Tab", "next graphs: CPU, memory, RSS, throttled, threads (Shift-Tab: back)", k_tab },
+	{ { '\r', '\n' }, M_ALL, "Enter", "detail of the selected run: processes, threads, phases, metrics, limits, env", k_enter },
+	{ { UI_KEY_ESC }, M_ALL, "Esc", "back to the run table", k_esc },
 	{ { 'p', ' ' }, M_LIVE, "p or space", "pause the display (sampling and recording go on)", k_pause },
 	{ { '+', '=', '-', '_' }, M_ALL, "+ / -", "zoom the time window in / out (1 s .. the whole session)", k_zoom },
 };
@@ -326,15 +235,15 @@ static void build_help(struct ui *u)
 
 static void prompt_key(struct ui *u, int c)
 {
-	if (c == '\r' || c == '\n' || c == KEY_ENTER) {
+	if (c == '\r' || c == '\n') {
 		u->prompting = false;
 		u->answer[u->alen] = '\0';
 		if (u->prompt_done)
 			u->prompt_done(u, u->cfg.ctx, u->answer);
-	} else if (c == KEY_ESC) {
+	} else if (c == UI_KEY_ESC) {
 		u->prompting = false;
-		set_message(u, "cancelled");
-	} else if (c == KEY_BACKSPACE || c == 127 || c == 8) {
+		ui_message(u, "cancelled");
+	} else if (c == 127 || c == 8) {
 		if (u->alen)
 			u->alen--;
 	} else if (c >= 0x20 && c < 0x7f && u->alen + 1 < sizeof u->answer) {
@@ -348,19 +257,19 @@ static void confirm_key(struct ui *u, int c)
 	u->confirming = false;
 	if (c == 'y' || c == 'Y') {
 		u->action = UI_STOP_RUNS;
-		set_message(u, "stopping the runs...");
+		ui_message(u, "stopping the runs...");
 	} else {
-		set_message(u, "not quitting: the runs go on");
+		ui_message(u, "not quitting: the runs go on");
 	}
 }
 
 static void help_key(struct ui *u, int c)
 {
-	if (c == KEY_ESC || c == 'q' || c == 'Q' || c == '?' || c == KEY_F(1) || c == '\r' || c == '\n' || c == KEY_ENTER)
+	if (c == UI_KEY_ESC || c == 'q' || c == 'Q' || c == '?' || c == UI_KEY_F1 || c == '\r' || c == '\n')
 		k_esc(u, c);
-	else if (c == KEY_UP || c == KEY_DOWN)
-		scroll_by(u, c == KEY_UP ? -1 : 1);
-	else if (c == KEY_PPAGE || c == KEY_NPAGE)
+	else if (c == UI_KEY_UP || c == UI_KEY_DOWN)
+		scroll_by(u, c == UI_KEY_UP ? -1 : 1);
+	else if (c == UI_KEY_PGUP || c == UI_KEY_PGDN)
 		k_page(u, c);
 }
 
@@ -387,7 +296,7 @@ enum ui_action ui_handle_input(struct ui *u)
 		if (c < 0)
 			break;
 		u->dirty = true;
-		if (c == KEY_RESIZE)
+		if (c == UI_KEY_RESIZE || c == UI_KEY_OTHER)
 			continue;
 		u->has_message = false;
 		if (u->confirming)
@@ -431,7 +340,6 @@ struct ui *ui_open(const struct ui_config *cfg, char *err, size_t errlen)
 	u->t0_ns = bt_now_ns();
 	u->dirty = true;
 	build_help(u);
-	install_net(cfg->out ? -1 : STDOUT_FILENO);
 	return u;
 }
 
@@ -440,7 +348,6 @@ void ui_close(struct ui *u)
 	if (!u)
 		return;
 	screen_close(u->scr);
-	remove_net();
 	model_free(&u->m);
 	frame_free(&u->fprev);
 	frame_free(&u->fcur);

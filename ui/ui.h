@@ -16,9 +16,9 @@
  * notices a new terminal size by itself on every ui_draw, so a caller that
  * takes SIGWINCH through a signalfd only needs to call ui_draw after it.
  *
- * The terminal is restored by ui_close, and as a safety net at exit() and
- * on a fatal signal (SIGSEGV, SIGABRT...). A caller that ends on
- * SIGINT/SIGTERM calls ui_close first.
+ * The terminal is restored by ui_close, and as a safety net (screen.c) at
+ * exit() and on a fatal signal (SIGSEGV, SIGABRT...). A caller that ends
+ * on SIGINT/SIGTERM calls ui_close first.
  *
  * A controller (replay.c) adds its own keys and sets the moment shown with
  * ui_set_clock; see the second half of this file. */
@@ -39,9 +39,27 @@ struct model;
 enum ui_mode { UI_LIVE, UI_REPLAY };
 enum ui_action { UI_NONE, UI_STOP_RUNS, UI_QUIT };
 
+/* Keys: a character is itself (Enter is '\r', Esc 27, Backspace 127);
+ * keys that are no character have these codes. */
+enum ui_keycode {
+	UI_KEY_ESC = 27,
+	UI_KEY_UP = 0x110000, /* past Unicode */
+	UI_KEY_DOWN,
+	UI_KEY_LEFT,
+	UI_KEY_RIGHT,
+	UI_KEY_PGUP,
+	UI_KEY_PGDN,
+	UI_KEY_HOME,
+	UI_KEY_END,
+	UI_KEY_BTAB, /* Shift-Tab */
+	UI_KEY_F1,
+	UI_KEY_RESIZE,
+	UI_KEY_OTHER, /* any other special key: ignored */
+};
+
 /* A key a controller adds. fn gets the controller's ctx and the key code. */
 struct ui_key {
-	int codes[4];      /* curses key codes or characters; 0 ends the list */
+	int codes[4];      /* characters or UI_KEY_* codes; 0 ends the list */
 	const char *label; /* as the help shows it: "Left/Right" */
 	const char *help;  /* what it does, one line */
 	void (*fn)(struct ui *u, void *ctx, int code);

@@ -104,9 +104,9 @@ EOF
 # restored NAME CODE: the program ended with CODE and the tty is sane
 # (read once the pane's command is over, with its scrolled-off lines).
 restored() {
-	wait_for "$1" "Pane is dead" 10 >/dev/null || return 1
+	wait_for "$1" "Pane is dead" 20 >/dev/null || return 1
 	tm capture-pane -p -S - -t "$1" >"$TMP/$1.txt"
-	grep -q "^EXIT=$2\$" "$TMP/$1.txt" &&
+	grep -q "^EXIT=$2\$" "$TMP/$1.txt" || { echo "# $1 ended with: $(grep -m1 -B5 '^EXIT=' "$TMP/$1.txt" | tr '\n' '|')"; return 1; }
 		grep -Eq '(^| )icanon( |;|$)' "$TMP/$1.txt" && grep -Eq '(^| )echo( |;|$)' "$TMP/$1.txt" &&
 		! grep -Eq -- '(^| )-icanon|(^| )-echo( |$)' "$TMP/$1.txt"
 }
@@ -322,6 +322,22 @@ bt_pid=$(ps -o pid= --ppid "$pane_pid" | head -1 | tr -d ' ')
 check "the replay runs as a child of the pane's shell" test -n "$bt_pid"
 [ -n "$bt_pid" ] && kill -TERM "$bt_pid"
 check "SIGTERM ends it (143) with the terminal restored" restored term 143
+
+# child_of SESSION: the pid of the benchtop in a session's pane (a child
+# of the pane's shell).
+child_of() { ps -o pid= --ppid "$(tm display-message -p -t "$1" '#{pane_pid}')" | head -1 | tr -d ' '; }
+open int 100 30 LANG=C.UTF-8 -- replay "$TMP/T.bt"
+wait_for int "REPLAY" >/dev/null
+pid=$(child_of int)
+[ -n "$pid" ] && kill -INT "$pid"
+check "SIGINT ends it (130) with the terminal restored" restored int 130
+# A crash: the fatal-signal net puts the terminal's modes back, then the
+# process dies of the signal as it would have.
+open segv 100 30 LANG=C.UTF-8 -- replay "$TMP/T.bt"
+wait_for segv "REPLAY" >/dev/null
+pid=$(child_of segv)
+[ -n "$pid" ] && kill -SEGV "$pid"
+check "a crash (SIGSEGV) still leaves the terminal restored (139)" restored segv 139
 
 open bad 100 30 LANG=C.UTF-8 -- replay "$TMP/missing.bt"
 check "a missing file: exit 1, the terminal untouched" restored bad 1
