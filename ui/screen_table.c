@@ -111,13 +111,13 @@ static const struct column columns[] = {
 	{ "mem avg/peak", 12, 0, true, c_mem },
 	{ "threads", 7, 3, true, c_threads },
 	{ "throttled", 9, 1, true, c_throttled },
-	{ "vs base", 10, 1, false, c_ratio },
+	{ "vs base", 10, 1, false, c_ratio }, /* last: it takes the room left */
 };
 #define NCOLS (sizeof columns / sizeof columns[0])
 
 /* Which columns fit in w: all of priority 0, then by priority while they
  * fit. */
-static void fit_columns(int w, bool show[NCOLS])
+static int fit_columns(int w, bool show[NCOLS])
 {
 	int used = 0;
 	memset(show, 0, NCOLS * sizeof(bool));
@@ -127,25 +127,33 @@ static void fit_columns(int w, bool show[NCOLS])
 				show[i] = true;
 				used += columns[i].width + 1;
 			}
+	return used;
 }
 
-static void put_cell(struct screen *s, int row, int col, const struct column *c, const char *text, attr_t a, short pair)
+static void put_cell(struct screen *s, int row, int col, const struct column *c, int width, const char *text, attr_t a,
+		     short pair)
 {
 	int len = (int)strlen(text);
-	int at = c->right && len < c->width ? col + c->width - len : col;
-	scr_text(s, row, at, c->width, a, pair, text);
+	int at = c->right && len < width ? col + width - len : col;
+	scr_text(s, row, at, width, a, pair, text);
 }
 
 int scr_table(struct screen *s, const struct model *m, const struct ui_view *v, int row, int h)
 {
 	bool show[NCOLS];
-	fit_columns(s->cols - 1, show);
+	int width[NCOLS];
+	int spare = s->cols - 1 - fit_columns(s->cols - 1, show);
+	for (size_t i = 0; i < NCOLS; i++)
+		width[i] = columns[i].width;
+	/* room left over goes to the ratio, for its confidence interval */
+	if (show[NCOLS - 1])
+		width[NCOLS - 1] += spare < 10 ? (spare > 0 ? spare : 0) : 10;
 	int col = 1;
 	for (size_t i = 0; i < NCOLS; i++) {
 		if (!show[i])
 			continue;
-		put_cell(s, row, col, &columns[i], columns[i].title, A_BOLD | A_UNDERLINE, 0);
-		col += columns[i].width + 1;
+		put_cell(s, row, col, &columns[i], width[i], columns[i].title, A_BOLD | A_UNDERLINE, 0);
+		col += width[i] + 1;
 	}
 	int rows = h - 1;
 	s->table_rows = rows;
@@ -191,8 +199,8 @@ int scr_table(struct screen *s, const struct model *m, const struct ui_view *v, 
 				pair = s->color ? PAIR_PROBLEM : 0;
 				a |= A_BOLD;
 			}
-			put_cell(s, row + 1 + y, col, &columns[j], buf, a, pair);
-			col += columns[j].width + 1;
+			put_cell(s, row + 1 + y, col, &columns[j], width[j], buf, a, pair);
+			col += width[j] + 1;
 		}
 		y++;
 	}

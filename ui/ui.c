@@ -390,6 +390,12 @@ void ui_set_clock(struct ui *u, const struct ui_clock *c)
 	u->clock = *c;
 }
 
+void ui_set_ratio(struct ui *u, ui_ratio_fn fn)
+{
+	u->m.ratio = fn ? fn : model_ratio_median;
+	u->dirty = true;
+}
+
 const struct model *ui_model(const struct ui *u)
 {
 	return &u->m;

@@ -35,6 +35,7 @@
 
 struct ui;
 struct model;
+struct model_ratio;
 
 enum ui_mode { UI_LIVE, UI_REPLAY };
 enum ui_action { UI_NONE, UI_STOP_RUNS, UI_QUIT };
@@ -103,6 +104,14 @@ void ui_set_live(struct ui *u, bool runs_going);
 void ui_draw(struct ui *u, uint64_t now_ns);
 /* End curses, restore the terminal, free. NULL is a no-op. */
 void ui_close(struct ui *u);
+
+/* The run table's "vs base" column: how a variant's ratio to the baseline
+ * is computed from the wall times of finished runs (model.h,
+ * model_ratio_fn). The default is the ratio of medians without a
+ * confidence interval; the comparison engine plugs in one with. */
+typedef bool (*ui_ratio_fn)(const double *base, size_t nbase, const double *var, size_t nvar,
+			    struct model_ratio *out);
+void ui_set_ratio(struct ui *u, ui_ratio_fn fn);
 
 /* ---- For controllers (replay) ------------------------------------------ */
 

@@ -19,6 +19,7 @@
 #endif
 #include <curses.h>
 
+#include "model.h"
 #include "ui.h"
 #include "util.h"
 
@@ -59,7 +60,7 @@ static int setup(void **state)
 	int p[2];
 	if (pipe(p) != 0)
 		return -1;
-	setenv("COLUMNS", "100", 1);
+	setenv("COLUMNS", "120", 1); /* room for a ratio with its CI */
 	setenv("LINES", "30", 1);
 	x->in = fdopen(p[0], "r");
 	x->keys = p[1];
@@ -193,6 +194,41 @@ static void help_lists_live_keys(void **state)
 	assert_int_equal(press(x, "x"), UI_NONE);
 }
 
+static void run(struct fixture *x, uint64_t id, uint64_t t, const char *variant, const char *wall_us)
+{
+	struct bt_kv start[] = { { "workload", "spin" }, { "variant", variant }, { "rep", "1" } };
+	feed_kv(x, TR_RUN_START, id, t, start, 3);
+	struct bt_kv end[] = { { "exit_code", "0" }, { "signal", "0" }, { "wall_us", wall_us } };
+	feed_kv(x, TR_RUN_END, id, t + 1000, end, 3);
+}
+
+static bool fake_ci(const double *base, size_t nbase, const double *var, size_t nvar, struct model_ratio *out)
+{
+	*out = (struct model_ratio){ .ratio = var[0] / base[0], .have_ci = true, .lo = 1.4, .hi = 1.6 };
+	return nbase && nvar;
+}
+
+/* The ratio column: "base" for the baseline, the median ratio for the
+ * other variant once both finished, and the CI from a plugged-in engine. */
+static void ratio_column(void **state)
+{
+	struct fixture *x = *state;
+	run(x, 1, 0, "glibc", "2000000");
+	ui_draw(x->u, bt_now_ns());
+	assert_true(screen_has("vs base"));
+	assert_false(screen_has("1.50x"));
+	run(x, 2, 10000, "musl", "3000000");
+	ui_draw(x->u, bt_now_ns());
+	assert_true(screen_has(" base"));
+	assert_true(screen_has("1.50x"));
+	ui_set_ratio(x->u, fake_ci);
+	ui_draw(x->u, bt_now_ns());
+	assert_true(screen_has("1.50x [1.40,1.60]"));
+	ui_set_ratio(x->u, NULL);
+	ui_draw(x->u, bt_now_ns());
+	assert_false(screen_has("[1.40,1.60]"));
+}
+
 static void refuses_without_a_terminal(void **state)
 {
 	(void)state;
@@ -224,6 +260,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(pause_freezes_the_display, setup, teardown),
 		cmocka_unit_test_setup_teardown(quit_asks_while_runs_go, setup, teardown),
 		cmocka_unit_test_setup_teardown(help_lists_live_keys, setup, teardown),
+		cmocka_unit_test_setup_teardown(ratio_column, setup, teardown),
 		cmocka_unit_test(refuses_without_a_terminal),
 		cmocka_unit_test(refuses_a_dumb_terminal),
 	};
