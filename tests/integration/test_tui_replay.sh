@@ -32,7 +32,8 @@ head -c $((size * 2 / 3)) "$TMP/T.bt" >"$TMP/cut.bt"
 
 # ---- Helpers ------------------------------------------------------------
 # open NAME COLS ROWS ENV... -- ARGS...: run benchtop ARGS in a new tmux
-# session with ENV; when it ends the pane shows EXIT=<status> and `stty -a`.
+# session with ENV; when it ends the pane shows EXIT=<status>, `stty -a`
+# and END-OF-PANE.
 open() {
 	local name=$1 cols=$2 rows=$3
 	shift 3
@@ -41,7 +42,7 @@ open() {
 	shift
 	args=("$@")
 	printf '%q ' env -u LC_ALL -u NO_COLOR "${envs[@]}" "$BENCHTOP" "${args[@]}" >"$TMP/$name.cmd"
-	printf '; echo "EXIT=$?"; stty -a\n' >>"$TMP/$name.cmd"
+	printf '; echo "EXIT=$?"; stty -a; echo "END""-OF-PANE"\n' >>"$TMP/$name.cmd"
 	tm new-session -d -s "$name" -x "$cols" -y "$rows" "sh $TMP/$name.cmd"
 }
 # cap NAME [-e]: the pane's text (with -e, its attributes and colours too).
@@ -104,11 +105,14 @@ EOF
 # restored NAME CODE: the program ended with CODE and the tty is sane
 # (read once the pane's command is over, with its scrolled-off lines).
 restored() {
-	wait_for "$1" "Pane is dead" 20 >/dev/null || return 1
+	wait_for "$1" "^END-OF-PANE" 20 || return 1
 	tm capture-pane -p -S - -t "$1" >"$TMP/$1.txt"
-	grep -q "^EXIT=$2\$" "$TMP/$1.txt" || { echo "# $1 ended with: $(grep -m1 -B5 '^EXIT=' "$TMP/$1.txt" | tr '\n' '|')"; return 1; }
-		grep -Eq '(^| )icanon( |;|$)' "$TMP/$1.txt" && grep -Eq '(^| )echo( |;|$)' "$TMP/$1.txt" &&
-		! grep -Eq -- '(^| )-icanon|(^| )-echo( |$)' "$TMP/$1.txt"
+	if ! grep -q "^EXIT=$2\$" "$TMP/$1.txt" || ! grep -Eq '(^| )icanon( |;|$)' "$TMP/$1.txt" ||
+		! grep -Eq '(^| )echo( |;|$)' "$TMP/$1.txt" || grep -Eq -- '(^| )-icanon|(^| )-echo( |$)' "$TMP/$1.txt"; then
+		echo "# $1 ended with:"
+		grep -v '^$' "$TMP/$1.txt" | sed 's/^/#   /'
+		return 1
+	fi
 }
 
 # ---- The main screen ----------------------------------------------------
