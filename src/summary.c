@@ -502,7 +502,7 @@ void summary_print_json(FILE *out, const struct summary *s, struct advice *adv)
 			/* The value passed bt_parse_double when it was recorded; a
 			 * damaged trace could still hold anything: print as a string then. */
 			double v;
-			if (bt_parse_double(r->metrics[j].value, &v))
+			if (!r->metrics[j].text && bt_parse_double(r->metrics[j].value, &v))
 				fprintf(out, ":{\"value\":%.17g,\"unit\":", v);
 			else {
 				fputs(":{\"value\":", out);

@@ -104,8 +104,9 @@ for v in glibc musl; do
 	# --describe and --help.
 	"$bin" --describe >"$TMP/$v.desc"
 	check "$v: --describe names the workload" grep -qx "workload micro" "$TMP/$v.desc"
+	check "$v: --case is a list parameter (passed whole, not swept)" grep -q "^listparam case " "$TMP/$v.desc"
 	check "$v: --describe lists the four parameters with defaults" \
-		test "$(grep -E '^param ' "$TMP/$v.desc" | cut -d' ' -f2,3 | tr '\n' ' ')" = \
+		test "$(grep -E '^(list)?param ' "$TMP/$v.desc" | cut -d' ' -f2,3 | tr '\n' ' ')" = \
 		"case all seconds 1.0 threads auto seed 42 "
 	"$bin" --help >"$TMP/$v.help"
 	check "$v: --help says the unit and lists every case" \
