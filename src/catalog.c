@@ -235,8 +235,9 @@ static void parse_describe(char *text, struct catalog_desc *d)
 			d->name = xstrdup(line + 9);
 		} else if (strncmp(line, "about ", 6) == 0 && !d->about) {
 			d->about = xstrdup(line + 6);
-		} else if (strncmp(line, "param ", 6) == 0 && d->nparams < 64) {
-			const char *p = line + 6;
+		} else if ((strncmp(line, "param ", 6) == 0 || strncmp(line, "listparam ", 10) == 0) && d->nparams < 64) {
+			bool list = line[0] == 'l';
+			const char *p = line + (list ? 10 : 6);
 			bt_grow((void **)&d->params, &cap, d->nparams + 1, sizeof(*d->params));
 			struct catalog_param *cp = &d->params[d->nparams++];
 			cp->name = dup_word(&p);
@@ -244,6 +245,7 @@ static void parse_describe(char *text, struct catalog_desc *d)
 			while (*p == ' ')
 				p++;
 			cp->help = xstrdup(p);
+			cp->list = list;
 		}
 	}
 }

@@ -22,6 +22,7 @@
 
 struct catalog_param {
 	char *name, *def, *help;
+	bool list; /* its value is a comma list of its own: passed whole, never swept */
 };
 struct catalog_desc {
 	char *name, *about;

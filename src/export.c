@@ -1,5 +1,6 @@
 /* export — see export.h. Columns are documented in docs/export.md. */
 #include "export.h"
+#include "advice.h"
 #include "summary.h"
 #include "trace.h"
 #include "util.h"
@@ -112,6 +113,8 @@ int export_trace(const char *path, enum export_format fmt, bool summary_only, FI
 		return 1;
 	struct summary s;
 	summary_init(&s);
+	struct advice adv;
+	advice_init(&adv);
 	struct prev *prevs = NULL;
 	size_t np = 0, pcap = 0;
 	bool first = true;
@@ -130,6 +133,8 @@ int export_trace(const char *path, enum export_format fmt, bool summary_only, FI
 	struct bt_record rec;
 	while (trace_reader_next(rd, &rec) == 1) {
 		summary_add(&s, &rec);
+		if (summary_only && fmt == EXPORT_JSON)
+			advice_add(&adv, &rec);
 		if (summary_only || rec.type != TR_FRAME)
 			continue;
 		const struct bt_entity_list *runs = &rec.frame->k[BT_K_RUN];
@@ -156,7 +161,7 @@ int export_trace(const char *path, enum export_format fmt, bool summary_only, FI
 	}
 	if (summary_only) {
 		if (fmt == EXPORT_JSON)
-			summary_print_json(out, &s);
+			summary_print_json(out, &s, &adv);
 		else
 			summary_print_csv(out, &s);
 	} else if (fmt == EXPORT_JSON) {
@@ -166,6 +171,7 @@ int export_trace(const char *path, enum export_format fmt, bool summary_only, FI
 	if (note && notelen)
 		snprintf(note, notelen, "%s", problem ? problem : "");
 	free(prevs);
+	advice_free(&adv);
 	summary_free(&s);
 	trace_reader_free(rd);
 	return 0;

@@ -28,6 +28,10 @@ static void child(const struct launch_spec *spec, int sync_rd, int err_wr)
 				close(fd);
 		}
 	}
+	if (spec->output_fd >= 0) {
+		dup2(spec->output_fd, STDOUT_FILENO);
+		dup2(spec->output_fd, STDERR_FILENO);
+	}
 	char go;
 	ssize_t n;
 	do

@@ -20,6 +20,7 @@ struct launch_spec {
 	const struct rlimit *nofile; /* RLIMIT_NOFILE to restore in the child, or NULL */
 	int keep_fd;                 /* an fd the command inherits (result protocol), or -1 */
 	const char *keep_fd_env;     /* the variable that tells the command its number */
+	int output_fd;               /* becomes the command's stdout and stderr, or -1 */
 };
 
 /* Returns 0 with *pid set, or -errno with a sentence in err. When the

@@ -5,6 +5,7 @@
 #include "replay.h"
 #include "sysinfo.h"
 #include "util.h"
+#include "workloads_cmd.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -14,9 +15,12 @@ static void usage(FILE *f)
 {
 	fputs("usage: benchtop COMMAND [options]\n"
 	      "\n"
-	      "  record -o FILE [options] -- CMD [ARGS...]\n"
-	      "                        run CMD in its own cgroup, sample it, write a trace\n"
+	      "  record -o FILE [options] WORKLOAD [--PARAM VALUE]... | -- CMD [ARGS...]\n"
+	      "                        run a built-in workload's variants or CMD, each run in its\n"
+	      "                        own cgroup, sample them, write a trace\n"
 	      "  replay FILE           show a trace in the interactive screen, with time controls\n"
+	      "  workloads [--format text|json]\n"
+	      "                        the built-in workloads, their parameters and variants\n"
 	      "  export FILE [--format csv|json] [--summary] [-o OUT]\n"
 	      "                        a trace as rows per run per tick, or one row per run\n"
 	      "  info [--format text|json] [--root DIR]\n"
@@ -166,6 +170,8 @@ int main(int argc, char **argv)
 		return export_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "info") == 0)
 		return info_main(argc - 1, argv + 1);
+	if (strcmp(cmd, "workloads") == 0)
+		return workloads_main(argc - 1, argv + 1);
 	fprintf(stderr, "benchtop: '%s' is not a benchtop command; see 'benchtop --help'.\n", cmd);
 	return 2;
 }

@@ -130,7 +130,15 @@ static int parse_wargs(const struct plan_request *rq, const struct catalog_desc 
 			}
 		bt_grow((void **)&g, &cap, n + 1, sizeof(*g));
 		g[n].param = p;
-		g[n].nvalues = planner_split_list(value, &g[n].values);
+		g[n].values = NULL;
+		g[n].nvalues = 0;
+		if (p->list && value[0]) {
+			g[n].values = xcalloc(1, sizeof(char *));
+			g[n].values[0] = xstrdup(value);
+			g[n].nvalues = 1;
+		} else if (!p->list) {
+			g[n].nvalues = planner_split_list(value, &g[n].values);
+		}
 		if (!g[n].nvalues) {
 			snprintf(err, errlen, "--%s has an empty value in '%s'", p->name, value);
 			goto fail;

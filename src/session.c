@@ -117,8 +117,9 @@ static uint64_t t_us(const struct session *s, uint64_t now_ns)
 /* Every record goes to the trace, then to the summary and the caller. */
 static void emit(struct session *s, const struct bt_record *rec)
 {
-	int e = rec->type == TR_FRAME ? trace_write_frame(s->w, rec->frame)
-				      : trace_write_kv(s->w, rec->type, rec->run, rec->t_us, rec->kv, rec->nkv);
+	int e = !s->w			? 0
+		: rec->type == TR_FRAME ? trace_write_frame(s->w, rec->frame)
+					: trace_write_kv(s->w, rec->type, rec->run, rec->t_us, rec->kv, rec->nkv);
 	if (e && !s->write_failed) {
 		s->write_failed = true;
 		s->write_errno = e;
@@ -264,7 +265,8 @@ static void tick(struct session *s, uint64_t index, uint64_t missed, uint64_t no
 	}
 	struct bt_record rec = { .type = TR_FRAME, .run = s->run_id, .frame = &s->frame, .t_us = s->frame.t_us };
 	emit(s, &rec);
-	trace_writer_maybe_sync(s->w, now, 5000000000ull);
+	if (s->w)
+		trace_writer_maybe_sync(s->w, now, 5000000000ull);
 	progress(s, now);
 }
 
@@ -491,7 +493,8 @@ static int run_one(struct session *s, const struct run_spec *r, uint64_t run_id,
 	env[0] = cpus_env;
 	for (size_t i = 0; i < r->nenv; i++)
 		env[i + 1] = r->env[i];
-	struct launch_spec spec = { r->argv, env, r->nenv + 1, s->have_nofile ? &s->nofile0 : NULL, res[1], RESULT_ENV };
+	struct launch_spec spec = { r->argv, env, r->nenv + 1, s->have_nofile ? &s->nofile0 : NULL, res[1], RESULT_ENV,
+				    o->output_fd };
 	s->start_ns = bt_now_ns();
 	s->start_wall_ns = bt_wall_ns();
 	if (s->cg)
@@ -645,8 +648,8 @@ int session_run(const struct session_opts *o, const struct plan *p, const struct
 	s.res_fd = -1;
 	s.have_nofile = raise_nofile(&s.nofile0);
 	int werr = 0;
-	s.w = trace_writer_open(o->out, o->force, &werr);
-	if (!s.w) {
+	s.w = o->out ? trace_writer_open(o->out, o->force, &werr) : NULL;
+	if (o->out && !s.w) {
 		if (werr == -EEXIST)
 			fprintf(stderr, "benchtop: %s already exists; choose another file or pass --force to overwrite it.\n", o->out);
 		else
@@ -725,9 +728,9 @@ int session_run(const struct session_opts *o, const struct plan *p, const struct
 	}
 done:
 	res->ticks = s.ticks;
-	res->frame_bytes = trace_writer_frame_bytes(s.w);
-	res->trace_bytes = trace_writer_bytes(s.w);
-	int ce = trace_writer_close(s.w);
+	res->frame_bytes = s.w ? trace_writer_frame_bytes(s.w) : 0;
+	res->trace_bytes = s.w ? trace_writer_bytes(s.w) : 0;
+	int ce = s.w ? trace_writer_close(s.w) : 0;
 	if (ce && !s.write_failed) {
 		fprintf(stderr, "benchtop: finishing %s failed: %s.\n", o->out, strerror(-ce));
 		s.write_failed = true;

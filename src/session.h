@@ -48,7 +48,7 @@ void run_spec_setenv(struct run_spec *r, const char *kv);
 void plan_free(struct plan *p);
 
 struct session_opts {
-	const char *out;  /* the trace file */
+	const char *out;  /* the trace file; NULL: no trace (run --no-record) */
 	bool force;       /* overwrite it */
 	bool quiet;       /* no messages but errors, no progress line */
 	bool progress;    /* a progress line on stderr when it is a terminal */
@@ -56,6 +56,7 @@ struct session_opts {
 	unsigned interval_ms;
 	double timeout_s; /* per run; 0: none */
 	double grace_s;
+	int output_fd;    /* the commands' stdout and stderr (the TUI's log file), or -1: inherited */
 };
 
 struct session;

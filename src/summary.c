@@ -1,5 +1,6 @@
 /* summary — see summary.h. */
 #include "summary.h"
+#include "advice.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -23,6 +24,7 @@ void summary_free(struct summary *s)
 		free(r->cgroup);
 		free(r->params);
 		free(r->binary_libc);
+		free(r->env);
 		free(r->end_reason);
 		free(r->notes);
 		for (size_t j = 0; j < r->nphases; j++)
@@ -104,6 +106,7 @@ static void add_kv(struct summary *s, const struct bt_record *rec)
 		r->cgroup = dup_or(trace_kv_get(rec, "cgroup"), "");
 		r->params = dup_or(trace_kv_get(rec, "params"), "");
 		r->binary_libc = dup_or(trace_kv_get(rec, "binary_libc"), "");
+		r->env = dup_or(trace_kv_get(rec, "env"), "");
 		r->warmup = num(trace_kv_get(rec, "warmup"), 0) != 0;
 		r->effective_cpus = num(trace_kv_get(rec, "effective_cpus"), 0);
 		r->rep = (unsigned)num(trace_kv_get(rec, "rep"), 1);
@@ -333,7 +336,7 @@ static const char *xfmt_u(char *buf, size_t size, unsigned v)
 	return buf;
 }
 
-void summary_print_table(FILE *out, const struct summary *s)
+void summary_print_table(FILE *out, const struct summary *s, struct advice *adv)
 {
 	char a[64], b[64], c[64];
 	for (size_t i = 0; i < s->nruns; i++) {
@@ -406,6 +409,8 @@ void summary_print_table(FILE *out, const struct summary *s)
 		for (size_t j = 0; j < r->nmetrics; j++)
 			fprintf(out, "  %-22s %s = %s%s%s\n", j ? "" : "metrics", r->metrics[j].name, r->metrics[j].value,
 				r->metrics[j].unit[0] ? " " : "", r->metrics[j].unit);
+		if (adv)
+			advice_print_run_text(out, adv, r->id, "  ");
 		if (r->notes)
 			for (const char *p = r->notes; *p;) {
 				size_t l = strcspn(p, "\n");
@@ -417,7 +422,7 @@ void summary_print_table(FILE *out, const struct summary *s)
 	}
 }
 
-void summary_print_json(FILE *out, const struct summary *s)
+void summary_print_json(FILE *out, const struct summary *s, struct advice *adv)
 {
 	char ex[128];
 	fputs("{\"runs\":[", out);
@@ -431,6 +436,18 @@ void summary_print_json(FILE *out, const struct summary *s)
 		bt_json_string(out, r->params);
 		fputs(",\"binary_libc\":", out);
 		bt_json_string(out, r->binary_libc);
+		fprintf(out, ",\"effective_cpus\":%g,\"env\":[", r->effective_cpus);
+		for (const char *p = r->env; *p;) {
+			size_t l = strcspn(p, "\n");
+			char *item = xstrndup(p, l);
+			fputs(p == r->env ? "" : ",", out);
+			bt_json_string(out, item);
+			free(item);
+			p += l;
+			if (*p)
+				p++;
+		}
+		fputc(']', out);
 		fputs(",\"label\":", out);
 		bt_json_string(out, r->label);
 		fputs(",\"command\":", out);
@@ -485,7 +502,7 @@ void summary_print_json(FILE *out, const struct summary *s)
 			/* The value passed bt_parse_double when it was recorded; a
 			 * damaged trace could still hold anything: print as a string then. */
 			double v;
-			if (bt_parse_double(r->metrics[j].value, &v))
+			if (!r->metrics[j].text && bt_parse_double(r->metrics[j].value, &v))
 				fprintf(out, ":{\"value\":%.17g,\"unit\":", v);
 			else {
 				fputs(":{\"value\":", out);
@@ -496,6 +513,10 @@ void summary_print_json(FILE *out, const struct summary *s)
 			fputc('}', out);
 		}
 		fputc('}', out);
+		if (adv) {
+			fputs(",\"findings\":", out);
+			advice_print_run_json(out, adv, r->id);
+		}
 		fprintf(out, ",\"samples\":%llu,\"late_samples\":%llu,\"missed_ticks\":%llu,\"sampling_cost_us_per_tick\":%.1f}",
 			(unsigned long long)r->ticks, (unsigned long long)r->late_ticks, (unsigned long long)r->missed,
 			r->ticks ? (double)r->cost_ns / 1e3 / (double)r->ticks : 0.0);

@@ -31,6 +31,7 @@ struct run_summary {
 	char *workload, *variant, *label, *command;
 	char *params;      /* a built-in's parameters, "name=value ..." */
 	char *binary_libc; /* what the run's binary is linked with */
+	char *env;         /* the variables benchtop added, '\n'-separated */
 	unsigned rep;      /* 0 for a warm-up run */
 	bool warmup;
 	double effective_cpus; /* what the run could use (BENCHTOP_CPUS) */
@@ -98,8 +99,11 @@ double run_sys_s(const struct run_summary *r);
 double run_cpu_avg_pct(const struct run_summary *r);
 const char *run_exit_text(const struct run_summary *r, char *buf, size_t size);
 
-void summary_print_table(FILE *out, const struct summary *s);
-void summary_print_json(FILE *out, const struct summary *s);
+/* adv (may be NULL): findings computed from the same records, printed under
+ * each run (text) or as each run's "findings" array (JSON). */
+struct advice;
+void summary_print_table(FILE *out, const struct summary *s, struct advice *adv);
+void summary_print_json(FILE *out, const struct summary *s, struct advice *adv);
 void summary_print_csv(FILE *out, const struct summary *s);
 
 /* One step of a CPU rate: percent of one core between (prev_ns, prev_t_us)

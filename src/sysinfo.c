@@ -1,5 +1,6 @@
 /* sysinfo — see sysinfo.h. */
 #include "sysinfo.h"
+#include "advice.h"
 #include "util.h"
 
 #include <dlfcn.h>
@@ -135,6 +136,24 @@ static void openblas_probe(struct bt_sysinfo *in)
 	/* Not dlclose'd: OpenBLAS's threads may still be running. */
 }
 
+/* The CPU's model and flags: what a BLAS could use here (advice.c). */
+static void read_cpu(struct bt_sysinfo *in)
+{
+	char path[4096], *text = NULL;
+	if (!bt_path(path, sizeof path, in->root, "/proc/cpuinfo") || bt_read_file_alloc(path, &text, 4u << 20) < 0)
+		return;
+	advice_cpuinfo_flags(text, in->cpu_flags, sizeof in->cpu_flags);
+	const char *m = strstr(text, "model name");
+	if (m && (m = strchr(m, ':'))) {
+		m++;
+		while (*m == ' ' || *m == '\t')
+			m++;
+		size_t l = strcspn(m, "\n");
+		snprintf(in->cpu_model, sizeof in->cpu_model, "%.*s", (int)(l < sizeof in->cpu_model ? l : sizeof in->cpu_model - 1), m);
+	}
+	free(text);
+}
+
 void sysinfo_collect(struct bt_sysinfo *in, const char *root)
 {
 	memset(in, 0, sizeof(*in));
@@ -142,6 +161,7 @@ void sysinfo_collect(struct bt_sysinfo *in, const char *root)
 	read_line(in->root, "/proc/sys/kernel/hostname", in->host, sizeof in->host);
 	read_line(in->root, "/proc/sys/kernel/osrelease", in->kernel, sizeof in->kernel);
 	read_line(in->root, "/proc/sys/kernel/version", in->kernel_version, sizeof in->kernel_version);
+	read_cpu(in);
 	struct utsname u;
 	if (uname(&u) == 0) {
 		snprintf(in->arch, sizeof in->arch, "%s", u.machine);
@@ -334,6 +354,8 @@ size_t sysinfo_meta(const struct bt_sysinfo *in, struct bt_kv *kv, size_t max, c
 	NUM("clk_tck", "%ld", sysconf(_SC_CLK_TCK));
 	NUM("page_size", "%ld", sysconf(_SC_PAGESIZE));
 	STR("blas_env", in->blas_env);
+	STR("cpu_model", in->cpu_model);
+	STR("cpu_flags", in->cpu_flags);
 #undef NUM
 #undef STR
 	*store = buf;

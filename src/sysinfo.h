@@ -28,6 +28,8 @@ struct bt_sysinfo {
 	int blas_threads;     /* what OpenBLAS would start */
 	char blas_threads_why[160];
 	char openblas_core[64], openblas_config[160];
+	char cpu_model[128];
+	char cpu_flags[4096]; /* /proc/cpuinfo's flags of the first CPU */
 };
 
 /* Fill info from the system under root ("" = live). Never fails: facts that

@@ -47,7 +47,9 @@ suite normal "$top/build"
 # Sanitizers: leaks are errors; UBSan stops at the first report.
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:detect_odr_violation=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-suite asan "$top/build-asan" --enable-asan
+# The sysroots (OpenBLAS, libpq built from Debian's sources) are built once,
+# by the normal build, and shared.
+suite asan "$top/build-asan" --enable-asan --with-sysroot-dir="$top/build/sysroot"
 echo
 echo "$passed passed, $failed failed, $skipped skipped"
 exit $status

@@ -150,7 +150,7 @@ void wl_print_describe(const char *name, const char *about, const struct wl_para
 {
 	printf("workload %s\nabout %s\n", name, about);
 	for (; p->name; p++)
-		printf("param %s %s %s\n", p->name, p->def, p->help);
+		printf("%s %s %s %s\n", p->list ? "listparam" : "param", p->name, p->def, p->help);
 }
 
 /* ---- Option values ------------------------------------------------------- */

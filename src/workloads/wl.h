@@ -39,11 +39,14 @@ struct wl_param {
 	const char *name; /* without "--" */
 	const char *def;  /* the default, as text */
 	const char *help; /* one line */
+	bool list;        /* the value is itself a comma list (not a sweep); may be left out */
 };
 /* --help: usage line, what the workload does, every parameter and default. */
 void wl_print_help(const char *about, const struct wl_param *p);
 /* --describe, for benchtop: "workload NAME", "about TEXT", then one line
- * "param NAME DEFAULT HELP" per parameter (DEFAULT has no spaces). */
+ * "param NAME DEFAULT HELP" per parameter (DEFAULT has no spaces); "listparam"
+ * for a parameter whose value is itself a comma list, which benchtop then
+ * passes whole instead of sweeping over its items. */
 void wl_print_describe(const char *name, const char *about, const struct wl_param *p);
 
 /* ---- Option values: one clear sentence and exit 2 when wrong ----------- */

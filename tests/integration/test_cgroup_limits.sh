@@ -48,7 +48,7 @@ if command -v setpriv >/dev/null && id nobody >/dev/null 2>&1; then
 		test "$(grep -c 'limits not applied' "$TMP/np.err")" -eq 1
 	"$BENCHTOP" export --summary --format json "$TMP/nobody/np.bt" >"$TMP/np.json"
 	check "unprivileged: CPU measured through /proc" test "$(json "$TMP/np.json" 'd["runs"][0]["cpu_source"]')" = tree
-	check "unprivileged: the CPU time is still there" pytrue "$(json "$TMP/np.json" 'd["runs"][0]["cpu_s"]') > 0.3"
+	check "unprivileged: the CPU time is still there" pytrue "$(json "$TMP/np.json" 'd["runs"][0]["cpu_s"]') > 0.1"
 	check "unprivileged: the summary carries the note" grep -q "limits not applied" "$TMP/np.out"
 	check "unprivileged: the summary says the limits were not applied" grep -q "limits (NOT applied)" "$TMP/np.out"
 	check "unprivileged: the JSON says so too" test "$(json "$TMP/np.json" 'd["runs"][0]["limits_applied"]')" = False

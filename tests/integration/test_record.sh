@@ -4,13 +4,15 @@
 # are kept, orphans are waited for, nothing is left behind.
 . "$(dirname "$0")/lib.sh"
 
-# agree NAME TOL: trace CPU time within TOL (fraction) of the kernel's rusage.
+# agree NAME TOL: trace CPU time within TOL (fraction) of the kernel's rusage,
+# or within 30 ms: /proc counts in clock ticks (10 ms) per process, so a busy
+# machine that gives the run little CPU makes the fraction meaningless.
 agree() {
 	local f=$TMP/$1.json
 	local cpu ru
 	cpu=$(json "$f" 'd["runs"][0]["cpu_s"]')
 	ru=$(json "$f" 'd["runs"][0]["rusage_user_s"] + d["runs"][0]["rusage_sys_s"]')
-	if pytrue "abs($cpu - $ru) <= $2 * $ru and $ru > 0.2"; then
+	if pytrue "abs($cpu - $ru) <= max($2 * $ru, 0.03) and $ru > 0.2"; then
 		ok "$1: trace CPU $cpu s agrees with kernel rusage $ru s within $(python3 -c "print($2*100)") %"
 	else
 		notok "$1: trace CPU $cpu s vs kernel rusage $ru s"

@@ -103,7 +103,7 @@ static void cgroup_run(void **state)
 	char *out = NULL;
 	size_t len = 0;
 	FILE *m = open_memstream(&out, &len);
-	summary_print_json(m, &s);
+	summary_print_json(m, &s, NULL);
 	fclose(m);
 	assert_non_null(strstr(out, "\"cs_voluntary\":null"));
 	assert_non_null(strstr(out, "\"cpu_source\":\"cgroup\""));

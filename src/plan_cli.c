@@ -1,0 +1,175 @@
+/* plan_cli — see plan_cli.h. */
+#include "plan_cli.h"
+#include "catalog.h"
+#include "procfs.h"
+#include "util.h"
+
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define EXIT_USAGE 2
+
+static const char *cmd_name = "record";
+
+static int bad(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int bad(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "benchtop %s: ", cmd_name);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "; see 'benchtop %s --help'.\n", cmd_name);
+	return EXIT_USAGE;
+}
+
+int plan_cli_parse(struct plan_cli *o, const char *cmd, bool run, int argc, char **argv, void (*usage)(FILE *))
+{
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' }, { "force", no_argument, NULL, 'F' },
+		{ "interval", required_argument, NULL, 'i' }, { "cpus", required_argument, NULL, 'c' },
+		{ "cpuset", required_argument, NULL, 'C' }, { "memory", required_argument, NULL, 'm' },
+		{ "env", required_argument, NULL, 'e' }, { "label", required_argument, NULL, 'l' },
+		{ "variant", required_argument, NULL, 'V' }, { "timeout", required_argument, NULL, 'T' },
+		{ "grace", required_argument, NULL, 'G' }, { "no-cgroup", no_argument, NULL, 'N' },
+		{ "reps", required_argument, NULL, 'R' }, { "warmup", required_argument, NULL, 'W' },
+		{ "order", required_argument, NULL, 'O' }, { "no-record", no_argument, NULL, 'n' },
+		{ "quiet", no_argument, NULL, 'q' }, { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	memset(o, 0, sizeof(*o));
+	cmd_name = cmd;
+	o->cmd = cmd;
+	o->s.output_fd = -1;
+	o->s.interval_ms = 100;
+	o->s.grace_s = 3;
+	o->s.progress = true;
+	o->rq.reps = 1;
+	int c;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+o:i:e:l:qh", longopts, NULL)) != -1) {
+		double d;
+		long long ll;
+		switch (c) {
+		case 'o': o->s.out = optarg; break;
+		case 'F': o->s.force = true; break;
+		case 'i':
+			if (!bt_parse_ll(optarg, &ll) || ll < 10 || ll > 10000)
+				return bad("--interval takes milliseconds from 10 to 10000, not '%s'", optarg);
+			o->s.interval_ms = (unsigned)ll;
+			break;
+		case 'c':
+			if (!bt_parse_double(optarg, &d) || d < 0.01 || d > 4096)
+				return bad("--cpus takes a number of CPUs such as 1 or 1.5, not '%s'", optarg);
+			o->rq.cpus = d;
+			break;
+		case 'C':
+			if (procfs_count_cpu_list(optarg) <= 0)
+				return bad("--cpuset takes a CPU list such as 0-1 or 0,2, not '%s'", optarg);
+			o->rq.cpuset = optarg;
+			break;
+		case 'm':
+			if (!bt_parse_size(optarg, &o->rq.memory) || o->rq.memory < (1u << 20))
+				return bad("--memory takes a size of at least 1M such as 512M or 8G, not '%s'", optarg);
+			break;
+		case 'e':
+			if (!strchr(optarg, '=') || optarg[0] == '=')
+				return bad("--env takes KEY=VALUE, not '%s'", optarg);
+			bt_grow((void **)&o->env, &o->envcap, o->nenv + 1, sizeof(char *));
+			o->env[o->nenv++] = optarg;
+			break;
+		case 'l': o->rq.label = optarg; break;
+		case 'V':
+			if (!optarg[0] || strchr(optarg, '/') || strchr(optarg, ' '))
+				return bad("--variant takes a name without spaces or slashes, not '%s'", optarg);
+			bt_grow((void **)&o->variants, &o->varcap, o->nvariants + 1, sizeof(char *));
+			o->variants[o->nvariants++] = optarg;
+			break;
+		case 'T':
+			if (!bt_parse_double(optarg, &d) || d <= 0 || d > 1e7)
+				return bad("--timeout takes seconds, more than 0 and at most 10000000, not '%s'", optarg);
+			o->s.timeout_s = d;
+			break;
+		case 'G':
+			if (!bt_parse_double(optarg, &d) || d < 0 || d > 3600)
+				return bad("--grace takes seconds from 0 to 3600, not '%s'", optarg);
+			o->s.grace_s = d;
+			break;
+		case 'R':
+			if (!bt_parse_ll(optarg, &ll) || ll < 1 || ll > 1000)
+				return bad("--reps takes a count from 1 to 1000, not '%s'", optarg);
+			o->rq.reps = (unsigned)ll;
+			break;
+		case 'W':
+			if (!bt_parse_ll(optarg, &ll) || ll < 0 || ll > 100)
+				return bad("--warmup takes a count from 0 to 100, not '%s'", optarg);
+			o->rq.warmup = (unsigned)ll;
+			break;
+		case 'O':
+			if (strcmp(optarg, "interleaved") != 0 && strcmp(optarg, "blocked") != 0)
+				return bad("--order takes interleaved or blocked, not '%s'", optarg);
+			o->rq.blocked = strcmp(optarg, "blocked") == 0;
+			break;
+		case 'N': o->s.no_cgroup = true; break;
+		case 'n':
+			if (!run)
+				return bad("%s", "--no-record belongs to 'benchtop run': record always writes its trace");
+			o->no_record = true;
+			break;
+		case 'q': o->s.quiet = true; break;
+		case 'h': usage(stdout); return -1;
+		case '?':
+		default:
+			if (optopt)
+				return bad("option '-%c' is unknown or lacks its value", optopt);
+			return bad("option '%s' is unknown or lacks its value", argv[optind - 1]);
+		}
+	}
+	if (!o->s.out && !run)
+		return bad("%s", "the trace file is missing: give it with -o FILE");
+	if (o->s.out && o->no_record)
+		return bad("%s", "-o and --no-record contradict each other: drop one");
+	if (o->s.no_cgroup && (o->rq.cpus > 0 || o->rq.memory || o->rq.cpuset))
+		return bad("%s", "--cpus, --cpuset and --memory need a cgroup: drop --no-cgroup or the limits");
+	o->rq.variants = o->variants;
+	o->rq.nvariants = o->nvariants;
+	o->rq.env = o->env;
+	o->rq.nenv = o->nenv;
+	bool after_dashes = optind > 1 && strcmp(argv[optind - 1], "--") == 0;
+	if (optind >= argc) {
+		/* The built-in default: a short k-means on each libc built here. */
+		static char *dflt_args[] = { "--samples", "20000", "--features", "32", "--n-init", "3" };
+		static const char *dflt_variants[] = { "glibc", "musl" };
+		o->rq.workload = "kmeans";
+		o->rq.wargs = dflt_args;
+		o->rq.nwargs = BT_ARRAY_LEN(dflt_args);
+		if (!o->nvariants) {
+			o->rq.variants = dflt_variants;
+			o->rq.nvariants = 2;
+		}
+	} else if (!after_dashes && catalog_is_builtin(argv[optind])) {
+		o->rq.workload = argv[optind];
+		o->rq.wargs = &argv[optind + 1];
+		o->rq.nwargs = (size_t)(argc - optind - 1);
+	} else {
+		o->rq.argv = &argv[optind];
+	}
+	return 0;
+}
+
+
+int plan_cli_build(const struct plan_cli *o, struct plan *plan, char *err, size_t errlen)
+{
+	return planner_build(&o->rq, plan, err, errlen);
+}
+
+void plan_cli_free(struct plan_cli *o)
+{
+	free(o->env);
+	free(o->variants);
+	o->env = NULL;
+	o->variants = NULL;
+}
