@@ -10,6 +10,7 @@ void model_init(struct model *m)
 {
 	memset(m, 0, sizeof(*m));
 	summary_init(&m->sum);
+	advice_init(&m->adv);
 	frame_init(&m->cur);
 	frame_init(&m->prev);
 	m->meta.host = xstrdup("");
@@ -38,6 +39,7 @@ static void free_run(struct model_run *r)
 void model_free(struct model *m)
 {
 	summary_free(&m->sum);
+	advice_free(&m->adv);
 	for (size_t i = 0; i < m->nruns; i++)
 		free_run(&m->runs[i]);
 	free(m->runs);
@@ -455,6 +457,7 @@ static void feed_frame(struct model *m, const struct bt_frame *f)
 void model_feed(struct model *m, const struct bt_record *rec)
 {
 	summary_add(&m->sum, rec);
+	advice_add(&m->adv, rec);
 	switch (rec->type) {
 	case TR_META: feed_meta(m, rec); break;
 	case TR_RUN_START: feed_start(m, rec); break;
@@ -771,6 +774,13 @@ size_t model_tasks(const struct model *m, const struct bt_frame *prev, const str
 	}
 	free(mine);
 	return n;
+}
+
+size_t model_findings(const struct model *m, uint64_t run, const struct finding **out)
+{
+	/* advice computes findings on demand into its own cache; what the
+	 * model shows does not change, so a const model may ask. */
+	return advice_findings((struct advice *)&m->adv, run, out);
 }
 
 size_t model_metrics_at(const struct model *m, uint64_t run, uint64_t t_us, const struct model_event **out,

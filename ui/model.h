@@ -9,7 +9,8 @@
  * is shown exactly as it was. Rates come from summary_rate and
  * summary_run_cpu_ns, as in `export`. It also keeps the events (run start
  * and end, phases, metrics, notes), the times of every frame, the names of
- * processes and threads, and the latest two frames (for the detail rows).
+ * processes and threads, the latest two frames (for the detail rows), and
+ * the findings of advice.c.
  *
  * No curses and no /proc here. Ownership: the model owns everything it
  * holds; pointers it hands out stay valid until the next model_feed,
@@ -21,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "advice.h"
 #include "frame.h"
 #include "summary.h"
 #include "trace.h"
@@ -135,6 +137,7 @@ typedef bool (*model_ratio_fn)(const double *base, size_t nbase, const double *v
 
 struct model {
 	struct summary sum;  /* fed the same records: the final numbers of a run */
+	struct advice adv;   /* and the findings (advice.c) */
 	struct model_meta meta;
 	struct model_run *runs; /* sorted by id */
 	size_t nruns, runcap;
@@ -218,6 +221,10 @@ struct model_task {
  * Writes at most max rows; returns how many there would be. */
 size_t model_tasks(const struct model *m, const struct bt_frame *prev, const struct bt_frame *cur, uint64_t run,
 		   struct model_task *rows, size_t max);
+
+/* The findings of a run from every record fed so far (advice.c), warnings
+ * first; pointers valid until the next feed. */
+size_t model_findings(const struct model *m, uint64_t run, const struct finding **out);
 
 /* The latest value of each metric of run reported by t, in first-report
  * order; returns how many (up to max). Pointers into the events. */

@@ -348,6 +348,32 @@ void scr_line(struct scr_lines *l, attr_t a, short pair, const char *fmt, ...)
 	scr_text(l->s, row, 0, l->cols, a, pair, buf);
 }
 
+void scr_wrap(struct scr_lines *l, attr_t a, short pair, const char *label, const char *text)
+{
+	const int indent = 11; /* " " + a 9-column label + " " */
+	int w = l->cols - indent - 1;
+	if (w < 20)
+		w = 20;
+	bool first = true;
+	/* bounded: each pass consumes at least one character */
+	for (const char *p = text; *p;) {
+		int len = (int)strlen(p);
+		int take = len <= w ? len : w;
+		if (take < len) {
+			int sp = take;
+			while (sp > 0 && p[sp] != ' ')
+				sp--;
+			if (sp > w / 3)
+				take = sp;
+		}
+		scr_line(l, a, pair, " %-9s %.*s", first ? label : "", take, p);
+		first = false;
+		p += take;
+		while (*p == ' ')
+			p++;
+	}
+}
+
 const char *scr_bytes(char *buf, size_t size, double b)
 {
 	static const char units[] = "KMGTP";

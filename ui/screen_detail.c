@@ -106,6 +106,27 @@ static void reported(struct scr_lines *l, const struct model *m, const struct ui
 			scr_line(l, 0, 0, " note      %s", m->ev[i].name);
 }
 
+/* Findings of advice.c: in a live session as they stand; in a replay once
+ * the run has ended at the moment shown (they are computed from the whole
+ * run, so earlier they would tell what had not happened yet). */
+static void findings(struct scr_lines *l, const struct model *m, const struct ui_view *v, const struct model_run *r)
+{
+	if (v->mode == UI_REPLAY && !(r->ended && v->t_us >= r->end_us) && v->t_us < v->end_us)
+		return;
+	const struct finding *f;
+	size_t n = model_findings(m, r->id, &f);
+	for (size_t i = 0; i < n; i++) {
+		bool warn = f[i].severity == ADV_WARNING;
+		scr_wrap(l, warn ? A_BOLD : 0, warn && l->s->color ? PAIR_PROBLEM : 0, warn ? "warning" : "finding",
+			 f[i].text);
+		if (f[i].fix) {
+			char *fix = xasprintf("fix: %s", f[i].fix);
+			scr_wrap(l, 0, 0, "", fix);
+			free(fix);
+		}
+	}
+}
+
 static void environment(struct scr_lines *l, const struct model_run *r)
 {
 	if (r->cgroup[0])
@@ -174,6 +195,7 @@ void scr_detail(struct screen *s, const struct model *m, const struct ui_view *v
 	struct scr_lines l = { .s = s, .row0 = row, .nrows = h, .cols = s->cols, .scroll = v->scroll };
 	numbers(&l, m, v, r);
 	reported(&l, m, v, r);
+	findings(&l, m, v, r);
 	environment(&l, r);
 	scr_line(&l, 0, 0, "%s", "");
 	tasks(&l, m, v, r);

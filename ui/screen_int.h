@@ -44,6 +44,9 @@ struct scr_lines {
 	int row0, nrows, cols, scroll, count;
 };
 void scr_line(struct scr_lines *l, attr_t a, short pair, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* " LABEL     text..." word-wrapped to the page's width, the lines after
+ * the first indented under the text. */
+void scr_wrap(struct scr_lines *l, attr_t a, short pair, const char *label, const char *text);
 /* The row to draw the next line on, or -1 when it is off the page (the
  * line still counts). For lines drawn piece by piece. */
 int scr_line_row(struct scr_lines *l);

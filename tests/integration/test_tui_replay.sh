@@ -214,6 +214,9 @@ check "with the process and its three threads at that moment" \
 	eval '[ "$(grep -Ec "^ +[0-9]+ +bt-spin +[RSD] +[0-9]+ " "$TMP/main.txt")" -eq 4 ]'
 check "with its numbers, phases and environment" \
 	eval 'grep -q "CPU  *avg" "$TMP/main.txt" && grep -q "phases " "$TMP/main.txt" && grep -q "env " "$TMP/main.txt"'
+check "mid-run, no findings yet (they would tell the future)" eval '! grep -Eq "^ (finding|warning) " "$TMP/main.txt"'
+key main End
+check "at the end, the run's findings (a spinning run is CPU-bound)" wait_for main "^ (finding|warning) +CPU-bound"
 key main Down PgDn Up PgUp
 key main Escape
 check "Esc goes back to the table" wait_for main "^ workload +variant"
