@@ -2,7 +2,8 @@
 # workloads/<variant>/bt-<name>; benchtop finds them next to itself (the
 # build tree) or in $(libexecdir)/benchtop (installed). glibc and musl link
 # the same OpenBLAS (same source, TARGET and flags) from the sysroots that
-# containers/build-sysroot.sh builds once and reuses; glibc+debian-openblas
+# containers/build-sysroot.sh builds once and reuses (libpq likewise, for
+# both); glibc+debian-openblas
 # is k-means against Debian's packaged OpenBLAS, to make its trap visible.
 # GNU make pattern rules (automake runs with -Wno-portability).
 WL_NAMES = kmeans forest pgio micro spin
@@ -22,7 +23,8 @@ WL_BINS = $(WL_GLIBC) $(WL_MUSL)
 # What each workload links besides libc, per variant.
 WL_EXTRA_kmeans_glibc = $(BT_SYSROOT)/glibc/lib/libopenblas.a
 WL_EXTRA_kmeans_musl = $(BT_SYSROOT)/musl/lib/libopenblas.a
-WL_EXTRA_pgio_glibc = $(top_srcdir)/src/pgcluster.c $(LIBPQ_CFLAGS) $(LIBPQ_LIBS)
+WL_EXTRA_pgio_glibc = $(top_srcdir)/src/pgcluster.c $(BT_SYSROOT)/glibc/lib/libpq.a \
+	$(BT_SYSROOT)/glibc/lib/libpgcommon_shlib.a $(BT_SYSROOT)/glibc/lib/libpgport_shlib.a
 WL_EXTRA_pgio_musl = $(top_srcdir)/src/pgcluster.c $(BT_SYSROOT)/musl/lib/libpq.a \
 	$(BT_SYSROOT)/musl/lib/libpgcommon_shlib.a $(BT_SYSROOT)/musl/lib/libpgport_shlib.a
 
@@ -41,7 +43,7 @@ workloads/glibc+debian-openblas/bt-kmeans: $(WL_SRC)/kmeans.c $(WL_COMMON) $(WL_
 	@$(MKDIR_P) $(@D)
 	$(AM_V_CC)$(CC) $(WL_CFLAGS) $(SAN_CFLAGS) $(OPENBLAS_CFLAGS) -o $@ $< $(WL_COMMON) \
 		$(OPENBLAS_LIBS) $(SAN_LDFLAGS) -pthread -lm
-workloads/glibc/bt-kmeans workloads/musl/bt-kmeans workloads/musl/bt-pgio: $(SYSROOT_STAMP)
+workloads/glibc/bt-kmeans workloads/musl/bt-kmeans workloads/glibc/bt-pgio workloads/musl/bt-pgio: $(SYSROOT_STAMP)
 workloads/glibc/bt-pgio workloads/musl/bt-pgio: $(top_srcdir)/src/pgcluster.c $(top_srcdir)/src/pgcluster.h
 
 all-local: $(WL_BINS)

@@ -2,9 +2,9 @@
 # containers/build-sysroot.sh OUTDIR: builds the libraries benchtop's
 # built-in workloads link against, from Debian's own source packages, into
 # sysroots the workloads are then compiled against:
-#   OUTDIR/glibc/{include,lib}  OpenBLAS (static), built with gcc
-#   OUTDIR/musl/{include,lib}   the same OpenBLAS built with musl-gcc, and
-#                               libpq (static) from postgresql-15's source
+#   OUTDIR/glibc/{include,lib}  OpenBLAS and libpq (static, libpq from
+#                               postgresql-15's source), built with gcc
+#   OUTDIR/musl/{include,lib}   the same OpenBLAS and libpq built with musl-gcc
 #   OUTDIR/manifest             key=value: versions, TARGET, flags, inputs hash
 #   OUTDIR/src                  the downloaded source packages (kept, so a
 #                               rebuild needs no network)
@@ -163,7 +163,7 @@ compute_inputs() {
 	OB_FLAGS="TARGET=$TARGET DYNAMIC_ARCH=0 USE_THREAD=1 USE_OPENMP=0 NUM_THREADS=64"
 	OB_FLAGS="$OB_FLAGS NOFORTRAN=1 NO_LAPACK=1 NO_LAPACKE=1 BUILD_SINGLE=1 BUILD_DOUBLE=1"
 	OB_FLAGS="$OB_FLAGS NO_SHARED=1 NO_AFFINITY=1 NO_WARMUP=1 HOSTCC=gcc"
-	# libpq for musl: nothing optional, so the static link needs no other library.
+	# libpq (both libcs): nothing optional, so the static link needs no other library.
 	PG_CONFIGURE="--without-readline --without-icu --without-openssl --without-zlib"
 	PG_CONFIGURE="$PG_CONFIGURE --without-gssapi --without-ldap --without-lz4 --without-zstd"
 	PG_CONFIGURE="$PG_CONFIGURE --without-llvm --disable-nls --disable-rpath"
@@ -178,7 +178,7 @@ compute_inputs() {
 up_to_date() {
 	[ -f "$OUT/manifest" ] && grep -qx "inputs_hash=$INPUTS_HASH" "$OUT/manifest" &&
 		[ -f "$OUT/glibc/lib/libopenblas.a" ] && [ -f "$OUT/musl/lib/libopenblas.a" ] &&
-		[ -f "$OUT/musl/lib/libpq.a" ]
+		[ -f "$OUT/musl/lib/libpq.a" ] && [ -f "$OUT/glibc/lib/libpq.a" ]
 }
 
 # ---- Build steps ----------------------------------------------------------
@@ -253,35 +253,38 @@ build_openblas() {
 	say "OpenBLAS for $1 built in $(($(date +%s) - t0)) s"
 }
 
-# configure_pg DIR: configure the PostgreSQL tree in DIR for musl-gcc (the
+# configure_pg DIR CC: configure the PostgreSQL tree in DIR for CC (the
 # prefix is never used: nothing is installed by make).
 configure_pg() {
 	# shellcheck disable=SC2086 # PG_CONFIGURE is a list of arguments
-	(cd "$1" && CC=musl-gcc ./configure --prefix=/nonexistent $PG_CONFIGURE)
+	(cd "$1" && CC=$2 ./configure --prefix=/nonexistent $PG_CONFIGURE)
 }
 
-# build_libpq_musl: build and stage libpq, libpgcommon and libpgport with
-# musl-gcc: only src/include, src/common, src/port and src/interfaces/libpq
-# (plus the generated headers they include), not the server.
+# build_libpq LIBC CC: build and stage libpq, libpgcommon and libpgport with
+# CC: only src/include, src/common, src/port and src/interfaces/libpq (plus
+# the generated headers they include), not the server. Built for glibc too,
+# although Debian ships a libpq: so that pgio's two variants link the same
+# libpq version with the same options and differ only in the libc.
 # Neither this nor OpenBLAS includes <linux/...> or <asm/...> with these
 # options, so musl-gcc needs no kernel headers here.
-build_libpq_musl() {
+build_libpq() {
 	t0=$(date +%s)
-	src=$WORK/postgresql
-	log=$WORK/libpq-musl.log
-	say "building libpq $PG_VER for musl (musl-gcc)..."
+	src=$WORK/postgresql-$1
+	log=$WORK/libpq-$1.log
+	say "building libpq $PG_VER for $1 ($2)..."
 	unpack postgresql-15 "$PG_VER" "$src"
-	step "$log" configure_pg "$src"
+	step "$log" configure_pg "$src" "$2"
 	step "$log" make -C "$src/src/backend" -j"$JOBS" generated-headers
 	step "$log" make -C "$src/src/port" -j"$JOBS" all
 	step "$log" make -C "$src/src/common" -j"$JOBS" all
 	step "$log" make -C "$src/src/interfaces/libpq" -j"$JOBS" all-static-lib
 	cp "$src/src/interfaces/libpq/libpq.a" "$src/src/common/libpgcommon_shlib.a" \
-		"$src/src/port/libpgport_shlib.a" "$STAGE/musl/lib/"
+		"$src/src/port/libpgport_shlib.a" "$STAGE/$1/lib/"
 	cp "$src/src/interfaces/libpq/libpq-fe.h" "$src/src/interfaces/libpq/libpq-events.h" \
-		"$src/src/include/postgres_ext.h" "$src/src/include/pg_config_ext.h" "$STAGE/musl/include/"
-	check_symbols "$STAGE/musl/lib/libpq.a" "PQconnectdb PQlibVersion PQexec PQfinish"
-	say "libpq for musl built in $(($(date +%s) - t0)) s"
+		"$src/src/include/postgres_ext.h" "$src/src/include/pg_config_ext.h" "$STAGE/$1/include/"
+	check_symbols "$STAGE/$1/lib/libpq.a" "PQconnectdb PQlibVersion PQexec PQfinish"
+	rm -rf "$src"
+	say "libpq for $1 built in $(($(date +%s) - t0)) s"
 }
 
 # write_manifest FILE SECONDS: the manifest of this build.
@@ -328,7 +331,8 @@ build_all() {
 	fetch postgresql-15 "$PG_VER"
 	build_openblas glibc gcc
 	build_openblas musl musl-gcc
-	build_libpq_musl
+	build_libpq glibc gcc
+	build_libpq musl musl-gcc
 	write_manifest "$WORK/manifest" "$(($(date +%s) - t_start))"
 	install_staged
 	rm -rf "$WORK"

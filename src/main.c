@@ -1,5 +1,6 @@
 /* main — command dispatch. Each command lives in its own module; this file
  * only picks one and owns nothing else. */
+#include "compare.h"
 #include "export.h"
 #include "record.h"
 #include "replay.h"
@@ -19,6 +20,9 @@ static void usage(FILE *f)
 	      "                        run a built-in workload's variants or CMD, each run in its\n"
 	      "                        own cgroup, sample them, write a trace\n"
 	      "  replay FILE           show a trace in the interactive screen, with time controls\n"
+	      "  compare TRACE... [--baseline VARIANT] [--format table|markdown|json|csv]\n"
+	      "                        variants against a baseline: medians, ratios with 95 % CIs,\n"
+	      "                        Mann-Whitney p-values, verdicts, findings\n"
 	      "  workloads [--format text|json]\n"
 	      "                        the built-in workloads, their parameters and variants\n"
 	      "  export FILE [--format csv|json] [--summary] [-o OUT]\n"
@@ -172,6 +176,8 @@ int main(int argc, char **argv)
 		return info_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "workloads") == 0)
 		return workloads_main(argc - 1, argv + 1);
+	if (strcmp(cmd, "compare") == 0)
+		return compare_main(argc - 1, argv + 1);
 	fprintf(stderr, "benchtop: '%s' is not a benchtop command; see 'benchtop --help'.\n", cmd);
 	return 2;
 }

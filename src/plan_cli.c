@@ -36,6 +36,7 @@ int plan_cli_parse(struct plan_cli *o, const char *cmd, bool run, int argc, char
 		{ "grace", required_argument, NULL, 'G' }, { "no-cgroup", no_argument, NULL, 'N' },
 		{ "reps", required_argument, NULL, 'R' }, { "warmup", required_argument, NULL, 'W' },
 		{ "order", required_argument, NULL, 'O' }, { "no-record", no_argument, NULL, 'n' },
+		{ "blas-threads", required_argument, NULL, 'B' },
 		{ "quiet", no_argument, NULL, 'q' }, { "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -112,6 +113,14 @@ int plan_cli_parse(struct plan_cli *o, const char *cmd, bool run, int argc, char
 			if (strcmp(optarg, "interleaved") != 0 && strcmp(optarg, "blocked") != 0)
 				return bad("--order takes interleaved or blocked, not '%s'", optarg);
 			o->rq.blocked = strcmp(optarg, "blocked") == 0;
+			break;
+		case 'B':
+			if (strcmp(optarg, "auto") == 0)
+				o->rq.blas_threads = -1;
+			else if (bt_parse_ll(optarg, &ll) && ll >= 1 && ll <= 4096)
+				o->rq.blas_threads = (int)ll;
+			else
+				return bad("--blas-threads takes auto (the run's effective CPUs) or a count from 1 to 4096, not '%s'", optarg);
 			break;
 		case 'N': o->s.no_cgroup = true; break;
 		case 'n':

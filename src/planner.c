@@ -62,6 +62,7 @@ static void fill_common(struct run_spec *r, const struct plan_request *rq, unsig
 	r->cpus = rq->cpus;
 	r->cpuset = rq->cpuset ? xstrdup(rq->cpuset) : NULL;
 	r->memory = rq->memory;
+	r->blas_threads = rq->blas_threads;
 	for (size_t i = 0; i < rq->nenv; i++)
 		run_spec_setenv(r, rq->env[i]);
 }

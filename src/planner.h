@@ -32,6 +32,7 @@ struct plan_request {
 	char *const *env; /* "K=V" */
 	size_t nenv;
 	const char *label;
+	int blas_threads; /* 0 unset, -1 auto (the run's effective CPUs), or a count */
 };
 
 /* Appends the runs to *out. Returns 0, or -1 with one sentence in err (an

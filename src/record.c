@@ -37,6 +37,8 @@ static void usage(FILE *f)
 	      "      --reps N          repetitions of each run (default 1)\n"
 	      "      --warmup N        unrecorded-in-statistics warm-up runs first (default 0)\n"
 	      "      --order ORDER     interleaved (A B A B, default) or blocked (A A B B)\n"
+	      "      --blas-threads N  set OPENBLAS_NUM_THREADS and OMP_NUM_THREADS for the runs;\n"
+	      "                        auto: the CPUs each run may use (its quota and cpuset)\n"
 	      "      --timeout SEC     stop a run after SEC seconds\n"
 	      "      --grace SEC       after SIGTERM, wait SEC before SIGKILL (default 3)\n"
 	      "      --no-cgroup       do not create cgroups: measure through /proc only\n"

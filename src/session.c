@@ -282,14 +282,16 @@ static char *joined(char *const *items, size_t n, const char *sep)
 	return out;
 }
 
-static void write_run_start(struct session *s, const char *cgpath, const char *cpus_for_run)
+/* env: what benchtop added to the run's environment (BENCHTOP_CPUS aside). */
+static void write_run_start(struct session *s, const char *cgpath, const char *cpus_for_run, char *const *env,
+			    size_t nenv)
 {
 	const struct run_spec *r = s->spec;
 	size_t argc = 0;
 	while (r->argv[argc])
 		argc++;
 	char *cmd = joined(r->argv, argc, " ");
-	char *envs = joined(r->env, r->nenv, "\n");
+	char *envs = joined(env, nenv, "\n");
 	char cpus[32] = "", mem[32] = "", pid[16], start[32], argcs[24], rep[16];
 	if (r->cpus > 0)
 		snprintf(cpus, sizeof cpus, "%g", r->cpus);
@@ -489,18 +491,28 @@ static int run_one(struct session *s, const struct run_spec *r, uint64_t run_id,
 	char cpus_text[16], cpus_env[40];
 	snprintf(cpus_text, sizeof cpus_text, "%d", cpus_for_run(s, r));
 	snprintf(cpus_env, sizeof cpus_env, "BENCHTOP_CPUS=%s", cpus_text);
-	char **env = xmalloc((r->nenv + 1) * sizeof(char *));
-	env[0] = cpus_env;
+	/* --blas-threads: the BLAS and OpenMP pools sized for the run, before
+	 * the user's own -e (which win: later putenv). */
+	char blas1[48], blas2[48];
+	int blas = r->blas_threads < 0 ? cpus_for_run(s, r) : r->blas_threads;
+	snprintf(blas1, sizeof blas1, "OPENBLAS_NUM_THREADS=%d", blas);
+	snprintf(blas2, sizeof blas2, "OMP_NUM_THREADS=%d", blas);
+	char **env = xmalloc((r->nenv + 3) * sizeof(char *));
+	size_t nenv = 0;
+	env[nenv++] = cpus_env;
+	if (r->blas_threads) {
+		env[nenv++] = blas1;
+		env[nenv++] = blas2;
+	}
 	for (size_t i = 0; i < r->nenv; i++)
-		env[i + 1] = r->env[i];
-	struct launch_spec spec = { r->argv, env, r->nenv + 1, s->have_nofile ? &s->nofile0 : NULL, res[1], RESULT_ENV,
+		env[nenv++] = r->env[i];
+	struct launch_spec spec = { r->argv, env, nenv, s->have_nofile ? &s->nofile0 : NULL, res[1], RESULT_ENV,
 				    o->output_fd };
 	s->start_ns = bt_now_ns();
 	s->start_wall_ns = bt_wall_ns();
 	if (s->cg)
 		s->oom0 = cg_run_oom_kills(s->cg);
 	int rc = launch_start(&spec, s->cg, &s->root, s->err, sizeof s->err);
-	free(env);
 	if (res[1] >= 0)
 		close(res[1]); /* the run holds it now: EOF when its last writer exits */
 	if (rc) {
@@ -510,7 +522,7 @@ static int run_one(struct session *s, const struct run_spec *r, uint64_t run_id,
 		goto out;
 	}
 	s->busy = true;
-	write_run_start(s, s->cg ? cg_run_path(s->cg) : "", cpus_text);
+	write_run_start(s, s->cg ? cg_run_path(s->cg) : "", cpus_text, env + 1, nenv - 1);
 	if (cgnote[0])
 		event_note(s, cgnote);
 	sampler_add_run(s->s, run_id, s->root, s->cg);
@@ -603,6 +615,7 @@ static int run_one(struct session *s, const struct run_spec *r, uint64_t run_id,
 	write_run_end(s);
 	rc = exit_status_of(s->root_status);
 out:
+	free(env);
 	s->busy = false;
 	/* Disarm the timer until the next run. */
 	struct itimerspec off = { { 0, 0 }, { 0, 0 } };

@@ -34,6 +34,7 @@ struct run_spec {
 	double cpus;      /* 0: no quota */
 	char *cpuset;     /* NULL: none */
 	uint64_t memory;  /* 0: no limit */
+	int blas_threads; /* OPENBLAS_NUM_THREADS and OMP_NUM_THREADS: 0 unset, -1 the run's effective CPUs */
 };
 
 struct plan {

@@ -49,8 +49,8 @@ static void print_text(const char *dir, char **variants, size_t nv, struct listi
 			const struct catalog_bin *b = &l->bins[v];
 			if (b->present)
 				printf("    %-24s %s\n    %-24s   %s\n", variants[v], b->libc, "", b->path);
-			else
-				printf("    %-24s (not built)\n", variants[v]);
+			else if (strcmp(variants[v], "glibc") == 0 || strcmp(variants[v], "musl") == 0)
+				printf("    %-24s (not built)\n", variants[v]); /* the others are per workload */
 		}
 	}
 	printf("\nRun one: benchtop record -o FILE [--variant V]... NAME [--PARAM VALUE]...\n");

@@ -79,6 +79,9 @@ typedef float real;
  * their partial sums may take. */
 #define STRIPES_MAX 32
 #define PARTIAL_BUDGET (64u << 20)
+/* How many rows ahead assign_chunk fetches the data of rows it must decide
+ * exactly (scattered rows, which the hardware prefetcher cannot guess). */
+#define PREFETCH_ROWS 4
 /* Largest k × n cross-term matrix computed in one gemm; beyond it, row blocks. */
 #define CROSS_BUDGET (64u << 20)
 
@@ -345,8 +348,9 @@ static void free_data(struct data *ds)
 
 /* A part's working space for assign_chunk. */
 struct assign_scratch {
-	double best_v[CHUNK_ROWS], second_v[CHUNK_ROWS];
-	int32_t best[CHUNK_ROWS];
+	int32_t best[CHUNK_ROWS];   /* the nearest centre by score */
+	uint32_t close[CHUNK_ROWS]; /* rows whose best two scores are too close */
+	double limit[CHUNK_ROWS];   /* their best score plus the margin */
 };
 
 struct fit {
@@ -360,10 +364,12 @@ struct fit {
 
 	/* One run. */
 	double *centres;      /* k × d */
-	double *sums;         /* k × d: the update step's sums, then the new centres */
+	double *sums;         /* k × d: running sums of each cluster's rows */
+	double *next;         /* k × d: the new centres */
 	real *centres_r;      /* k × d: the centres as the gemm takes them */
 	double *cnorm;        /* k: ‖c‖² of centres_r */
 	int32_t *labels;      /* n */
+	int32_t *prev_labels; /* n: before this iteration's E step */
 	size_t *counts;       /* k */
 	size_t *part_counts;  /* parts × k */
 	size_t *part_changed; /* parts */
@@ -417,9 +423,11 @@ static void fit_init(struct fit *f, const struct data *ds, const struct config *
 	f->xlen = wl_malloc(wl_mul(n, sizeof(double)));
 	f->centres = wl_malloc(wl_mul(wl_mul(k, d), sizeof(double)));
 	f->sums = wl_malloc(wl_mul(wl_mul(k, d), sizeof(double)));
+	f->next = wl_malloc(wl_mul(wl_mul(k, d), sizeof(double)));
 	f->centres_r = wl_malloc(wl_mul(wl_mul(k, d), sizeof(real)));
 	f->cnorm = wl_malloc(wl_mul(k, sizeof(double)));
 	f->labels = wl_malloc(wl_mul(n, sizeof(int32_t)));
+	f->prev_labels = wl_malloc(wl_mul(n, sizeof(int32_t)));
 	f->counts = wl_malloc(wl_mul(k, sizeof(size_t)));
 	f->part_counts = wl_malloc(wl_mul(wl_mul((size_t)pool->parts, k), sizeof(size_t)));
 	f->part_changed = wl_malloc(wl_mul((size_t)pool->parts, sizeof(size_t)));
@@ -452,9 +460,11 @@ static void fit_free(struct fit *f)
 	free(f->xlen);
 	free(f->centres);
 	free(f->sums);
+	free(f->next);
 	free(f->centres_r);
 	free(f->cnorm);
 	free(f->labels);
+	free(f->prev_labels);
 	free(f->counts);
 	free(f->part_counts);
 	free(f->part_changed);
@@ -514,16 +524,16 @@ static struct span stripe_share(const struct fit *f, int part, int parts)
 	return share(f->nstripes, part, parts);
 }
 
-/* out[w] = Σ over stripes, in order, of partial[stripe][w], for this part's
- * share of the width. */
-static void add_partials(struct fit *f, double *out, int part, int parts)
+/* out[w] (+)= Σ over stripes, in order, of partial[stripe][w], for this
+ * part's share of the width. */
+static void add_partials(struct fit *f, double *out, bool accumulate, int part, int parts)
 {
 	struct span s = share(f->width, part, parts);
 	for (size_t w = s.lo; w < s.hi; w++) {
 		double acc = 0;
 		for (size_t b = 0; b < f->nstripes; b++)
 			acc += f->partial[b * f->width + w];
-		out[w] = acc;
+		out[w] = accumulate ? out[w] + acc : acc;
 	}
 }
 
@@ -536,6 +546,17 @@ static inline void add_row(double *restrict acc, const real *restrict x, size_t 
 			acc[m + u] += x[m + u];
 	for (; m < d; m++)
 		acc[m] += x[m];
+}
+
+/* acc[m] −= x[m] for m < d. */
+static inline void sub_row(double *restrict acc, const real *restrict x, size_t d)
+{
+	size_t m = 0;
+	for (; m + FEATURE_UNIT <= d; m += FEATURE_UNIT)
+		for (size_t u = 0; u < FEATURE_UNIT; u++)
+			acc[m + u] -= x[m + u];
+	for (; m < d; m++)
+		acc[m] -= x[m];
 }
 
 /* ‖x − c‖² in double: four partial sums (a fixed order), not one chain. */
@@ -601,7 +622,7 @@ static void stripe_feature_sums(void *ctx, int part, int parts)
 static void feature_stat_total(void *ctx, int part, int parts)
 {
 	struct fit *f = ctx;
-	add_partials(f, f->feature_stat, part, parts);
+	add_partials(f, f->feature_stat, false, part, parts);
 }
 
 /* scikit-learn's _tolerance: tol × the mean of the per-feature variances
@@ -751,18 +772,6 @@ static void seed_centres(struct fit *f, struct wl_rng *rng)
 
 /* ---- Lloyd ------------------------------------------------------------------- */
 
-/* c ? a : b, by masks: gcc -O2 makes a branch of a ternary on doubles. */
-static inline double pick(bool c, double a, double b)
-{
-	uint64_t ua, ub, mask = -(uint64_t)c;
-	memcpy(&ua, &a, sizeof ua);
-	memcpy(&ub, &b, sizeof ub);
-	uint64_t r = (ua & mask) | (ub & ~mask);
-	double out;
-	memcpy(&out, &r, sizeof out);
-	return out;
-}
-
 /* Row i's float score for centre j (see set_margin). */
 static inline double score(const struct fit *f, const real *cross, size_t rows, size_t j)
 {
@@ -807,45 +816,50 @@ static void set_margin(struct fit *f)
 }
 
 /* Labels of the rows of one chunk: the nearest centre (the first of equals).
- * The scores of a centre lie in one row of cross, so the loop runs over the
- * centres and, inside, along the chunk's rows, keeping the best two scores of
- * each row in scratch. Returns how many labels changed; adds to counts. */
+ * Returns how many labels changed; adds to counts. */
 static size_t assign_chunk(struct fit *f, size_t chunk, struct assign_scratch *sc, size_t *counts,
 			   size_t *rechecked)
 {
 	size_t lo = chunk * CHUNK_ROWS, len = chunk_end(f, chunk) - lo, rows = f->block_hi - f->block_lo;
 	const real *cross = f->cross + (lo - f->block_lo);
+	size_t close = 0;
 	for (size_t i = 0; i < len; i++) {
-		sc->best_v[i] = score(f, cross + i, rows, 0);
-		sc->second_v[i] = INFINITY;
-		sc->best[i] = 0;
-	}
-	for (size_t j = 1; j < f->k; j++) {
-		/* Without branches: which centre wins is a coin toss on a blob that
-		 * two centres share, and mispredictions would cost more than this. */
-		const real *row = cross + j * rows;
-		double cn = f->cnorm[j];
-		for (size_t i = 0; i < len; i++) {
-			double v = (double)row[i] + cn, b = sc->best_v[i];
-			bool lower = v < b;
-			double hi = pick(lower, b, v);
-			sc->second_v[i] = pick(hi < sc->second_v[i], hi, sc->second_v[i]);
-			sc->best_v[i] = pick(lower, v, b);
-			uint32_t mask = -(uint32_t)lower;
-			sc->best[i] = (int32_t)(((uint32_t)j & mask) | ((uint32_t)sc->best[i] & ~mask));
+		/* Plain minima and maxima, which gcc turns into minsd/maxsd and a
+		 * cmov: which centre wins is a coin toss on a blob that two
+		 * centres share, and mispredicted branches would cost more. */
+		double best_v = score(f, cross + i, rows, 0), second_v = INFINITY;
+		for (size_t j = 1; j < f->k; j++) {
+			double v = score(f, cross + i, rows, j), hi = v < best_v ? best_v : v;
+			second_v = hi < second_v ? hi : second_v;
+			best_v = v < best_v ? v : best_v;
+		}
+		int32_t best = 0;
+		for (size_t j = f->k; j-- > 0;)
+			best = score(f, cross + i, rows, j) == best_v ? (int32_t)j : best;
+		sc->best[i] = best;
+		double limit = best_v + f->margin_per_norm * f->xlen[lo + i] + f->margin_fixed;
+		if (second_v <= limit) { /* too close to call */
+			sc->close[close] = (uint32_t)i;
+			sc->limit[close++] = limit;
 		}
 	}
+	/* The close rows decided exactly. Their data is not in cache and they
+	 * are scattered, so it is fetched a few rows ahead. */
+	for (size_t t = 0; t < close; t++) {
+		if (t + PREFETCH_ROWS < close) {
+			const char *ahead = (const char *)(f->ds->x + (lo + sc->close[t + PREFETCH_ROWS]) * f->d);
+			for (size_t byte = 0; byte < f->d * sizeof(real); byte += 64)
+				__builtin_prefetch(ahead + byte);
+		}
+		size_t i = sc->close[t];
+		sc->best[i] = nearest_exact(f, lo + i, cross + i, rows, sc->limit[t]);
+	}
+	*rechecked += close;
 	size_t changed = 0;
 	for (size_t i = 0; i < len; i++) {
-		int32_t best = sc->best[i];
-		double limit = sc->best_v[i] + f->margin_per_norm * f->xlen[lo + i] + f->margin_fixed;
-		if (sc->second_v[i] <= limit) {
-			best = nearest_exact(f, lo + i, cross + i, rows, limit);
-			(*rechecked)++;
-		}
-		changed += f->labels[lo + i] != best;
-		f->labels[lo + i] = best;
-		counts[best]++;
+		changed += f->labels[lo + i] != sc->best[i];
+		f->labels[lo + i] = sc->best[i];
+		counts[sc->best[i]]++;
 	}
 	return changed;
 }
@@ -905,8 +919,11 @@ static size_t assign_labels(struct fit *f)
 	return changed;
 }
 
-/* partial[stripe][label] += x over the stripe's rows. */
-static void stripe_label_sums(void *ctx, int part, int parts)
+/* partial[stripe] = what the clusters' sums gain from the stripe's rows
+ * whose label changed: +x at the new label, −x at the old. After the first
+ * iterations few labels change, so this reads few rows of the data, where
+ * summing every row anew would read them all. */
+static void stripe_label_deltas(void *ctx, int part, int parts)
 {
 	struct fit *f = ctx;
 	struct span s = stripe_share(f, part, parts);
@@ -915,15 +932,21 @@ static void stripe_label_sums(void *ctx, int part, int parts)
 		double *acc = f->partial + b * f->width;
 		memset(acc, 0, f->width * sizeof *acc);
 		struct span r = stripe_rows(f, b);
-		for (size_t i = r.lo; i < r.hi; i++)
-			add_row(acc + (size_t)f->labels[i] * d, f->ds->x + i * d, d);
+		for (size_t i = r.lo; i < r.hi; i++) {
+			int32_t now = f->labels[i], was = f->prev_labels[i];
+			if (now == was)
+				continue;
+			add_row(acc + (size_t)now * d, f->ds->x + i * d, d);
+			if (was >= 0)
+				sub_row(acc + (size_t)was * d, f->ds->x + i * d, d);
+		}
 	}
 }
 
-static void label_sums_total(void *ctx, int part, int parts)
+static void label_sums_update(void *ctx, int part, int parts)
 {
 	struct fit *f = ctx;
-	add_partials(f, f->sums, part, parts);
+	add_partials(f, f->sums, true, part, parts);
 }
 
 /* closest[i] = ‖x_i − centres[label_i]‖², exactly. */
@@ -938,15 +961,16 @@ static void distance_to_own_centre(void *ctx, int part, int parts)
 }
 
 /* As scikit-learn: each empty cluster (in order) takes the next of the rows
- * farthest from their centres, which leaves its own cluster. Labels are not
- * changed; the next E step does that. */
-static void relocate_empty_clusters(struct fit *f)
+ * farthest from their centres, which leaves its own cluster. Unlike
+ * scikit-learn the row's label follows it, as the running sums need.
+ * Returns how many clusters were reseeded. */
+static size_t relocate_empty_clusters(struct fit *f)
 {
 	size_t empty = 0;
 	for (size_t j = 0; j < f->k; j++)
 		empty += f->counts[j] == 0;
 	if (empty == 0)
-		return;
+		return 0;
 	f->relocations += empty;
 	pool_run(f->pool, distance_to_own_centre, f);
 	for (size_t j = 0; j < f->k; j++) {
@@ -966,29 +990,33 @@ static void relocate_empty_clusters(struct fit *f)
 		}
 		f->counts[from]--;
 		f->counts[j] = 1;
+		f->labels[best] = (int32_t)j;
 	}
+	return empty;
 }
 
-/* The M step: centres = means of their rows; returns Σ‖new − old‖². A
- * cluster left with no row keeps its centre (no division by zero). */
-static double update_centres(struct fit *f)
+/* The M step: the running sums follow the labels that changed, centres =
+ * sums / counts; returns Σ‖new − old‖² and sets *relocated to the empty
+ * clusters reseeded. A cluster left with no row keeps its centre (no
+ * division by zero). */
+static double update_centres(struct fit *f, size_t *relocated)
 {
 	f->width = f->k * f->d;
-	pool_run(f->pool, stripe_label_sums, f);
-	pool_run(f->pool, label_sums_total, f);
-	relocate_empty_clusters(f);
+	pool_run(f->pool, stripe_label_deltas, f);
+	pool_run(f->pool, label_sums_update, f);
+	*relocated = relocate_empty_clusters(f);
 	double shift = 0;
 	for (size_t j = 0; j < f->k; j++) {
-		double *sum = f->sums + j * f->d, *old = f->centres + j * f->d;
+		const double *sum = f->sums + j * f->d, *old = f->centres + j * f->d;
+		double *next = f->next + j * f->d;
 		for (size_t m = 0; m < f->d; m++) {
-			double v = f->counts[j] ? sum[m] / (double)f->counts[j] : old[m];
-			shift += (v - old[m]) * (v - old[m]);
-			sum[m] = v;
+			next[m] = f->counts[j] ? sum[m] / (double)f->counts[j] : old[m];
+			shift += (next[m] - old[m]) * (next[m] - old[m]);
 		}
 	}
 	double *t = f->centres;
-	f->centres = f->sums;
-	f->sums = t;
+	f->centres = f->next;
+	f->next = t;
 	return shift;
 }
 
@@ -1019,12 +1047,14 @@ static int lloyd(struct fit *f)
 {
 	for (size_t i = 0; i < f->n; i++)
 		f->labels[i] = -1;
+	memset(f->sums, 0, f->k * f->d * sizeof *f->sums);
 	int iter;
 	bool strict = false;
 	for (iter = 1; iter <= f->max_iter; iter++) {
-		size_t changed = assign_labels(f);
-		double shift = update_centres(f);
-		if (changed == 0) {
+		memcpy(f->prev_labels, f->labels, f->n * sizeof *f->labels);
+		size_t changed = assign_labels(f), relocated;
+		double shift = update_centres(f, &relocated);
+		if (changed + relocated == 0) {
 			strict = true;
 			break;
 		}

@@ -85,6 +85,18 @@ if [ -r /usr/lib/x86_64-linux-gnu/libjemalloc.so.2 ]; then
 		"'jemalloc' in '$(json "$TMP/jem.json" 'd["runs"][0]["binary_libc"]')'"
 fi
 
+# ---- sizing thread pools by the run's CPUs --------------------------------
+record blas --cpus 1 --blas-threads auto -- sh -c 'test "$OPENBLAS_NUM_THREADS" = 1 && test "$OMP_NUM_THREADS" = 1'
+check "--blas-threads auto under --cpus 1 gives the run OPENBLAS_NUM_THREADS=OMP_NUM_THREADS=1 (exit $?)" \
+	test "$(json "$TMP/blas.json" 'd["runs"][0]["exit_code"]')" = 0
+check "the thread variables are recorded with the run" pytrue \
+	"'OPENBLAS_NUM_THREADS=1' in $(json "$TMP/blas.json" 'd["runs"][0]["env"]')"
+record blas3 --blas-threads 3 -e OMP_NUM_THREADS=5 -- sh -c 'test "$OPENBLAS_NUM_THREADS" = 3 && test "$OMP_NUM_THREADS" = 5'
+check "--blas-threads N sets N, and the user's own -e wins" test "$(json "$TMP/blas3.json" 'd["runs"][0]["exit_code"]')" = 0
+record auto --cpus 1 kmeans --samples 2000 --features 8 --n-init 1 --threads auto
+check "a built-in's --threads auto follows the run's CPU quota (1)" \
+	pytrue "$(json "$TMP/auto.json" 'd["runs"][0]["metrics"]["threads"]["value"]') == 1"
+
 # ---- errors: one sentence, exit 2, no trace -------------------------------
 bad() { # WHAT PATTERN ARGS...
 	local what=$1 pat=$2
@@ -103,4 +115,5 @@ bad "a parameter given twice" "given twice" micro --seconds 1 --seconds 2
 bad "an empty item in a list" "empty value" spin --seconds 1,,2
 bad "a stray word" "is not a parameter" micro extra
 bad "two variants for a command" "only name it once" --variant a --variant b -- true
+bad "a bad --blas-threads" "blas-threads takes auto" --blas-threads lots -- true
 finish

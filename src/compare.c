@@ -1,0 +1,866 @@
+/* compare — see compare.h. */
+#include "compare.h"
+#include "advice.h"
+#include "stats.h"
+#include "summary.h"
+#include "trace.h"
+#include "util.h"
+
+#include <getopt.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_TRACES 64
+#define MAX_METRICS 48
+
+enum fmt { FMT_TABLE, FMT_MARKDOWN, FMT_JSON, FMT_CSV };
+
+/* One trace file: what recorded it, and its runs folded by the two sinks. */
+struct trace_in {
+	const char *path;
+	char *host, *kernel, *libc, *libc_version, *cpus_eff, *cpus_vis, *mem_limit, *cpu_model;
+	struct summary sum;
+	struct advice adv;
+	char *problem; /* the trace was cut or damaged: what the reader said */
+};
+
+/* One run taken into the statistics. */
+struct run_ref {
+	struct trace_in *t;
+	const struct run_summary *r;
+};
+
+/* The runs of one variant within a group. */
+struct vgroup {
+	char *variant;
+	struct run_ref *runs;
+	size_t n, cap;
+};
+
+/* A metric column: where its values come from and which way is better. */
+struct metric {
+	char *name;  /* "wall_s", "cpu_s", "rss_peak_bytes", "memory_peak_bytes", or a workload metric */
+	char *label; /* as a person reads it */
+	char *unit;  /* "s", "B", or the workload's unit */
+	int better;  /* -1 lower is better, +1 higher is better, 0 neither (larger / smaller) */
+	int source;  /* 0..3: the fixed ones; 4: a workload metric by name */
+};
+
+struct group {
+	char *workload, *params;
+	struct vgroup *v;
+	size_t nv, vcap;
+	struct metric m[MAX_METRICS];
+	size_t nm;
+	unsigned skipped_warmup, skipped_failed;
+	char *notes; /* '\n'-separated */
+};
+
+struct cmp {
+	struct trace_in t[MAX_TRACES];
+	size_t nt;
+	struct group *g;
+	size_t ng, gcap;
+	const char *baseline;
+	enum fmt fmt;
+};
+
+/* ---- Reading ------------------------------------------------------------- */
+
+static char *kvdup(const struct bt_record *rec, const char *key)
+{
+	const char *v = trace_kv_get(rec, key);
+	return xstrdup(v ? v : "");
+}
+
+static int read_trace(struct trace_in *t, const char *path, char *err, size_t errlen)
+{
+	memset(t, 0, sizeof(*t));
+	t->path = path;
+	summary_init(&t->sum);
+	advice_init(&t->adv);
+	struct bt_trace_reader *rd = trace_reader_open(path, err, errlen);
+	if (!rd)
+		return -1;
+	struct bt_record rec;
+	while (trace_reader_next(rd, &rec) == 1) {
+		if (rec.type == TR_META && !t->host) {
+			t->host = kvdup(&rec, "host");
+			t->kernel = kvdup(&rec, "kernel");
+			t->libc = kvdup(&rec, "libc");
+			t->libc_version = kvdup(&rec, "libc_version");
+			t->cpus_eff = kvdup(&rec, "cpus_effective");
+			t->cpus_vis = kvdup(&rec, "cpus_visible");
+			t->mem_limit = kvdup(&rec, "mem_limit");
+			t->cpu_model = kvdup(&rec, "cpu_model");
+		}
+		summary_add(&t->sum, &rec);
+		advice_add(&t->adv, &rec);
+	}
+	const char *p = trace_reader_problem(rd);
+	if (p)
+		t->problem = xstrdup(p);
+	trace_reader_free(rd);
+	if (!t->host) {
+		t->host = xstrdup("");
+		t->kernel = xstrdup("");
+		t->libc = xstrdup("");
+		t->libc_version = xstrdup("");
+		t->cpus_eff = xstrdup("");
+		t->cpus_vis = xstrdup("");
+		t->mem_limit = xstrdup("");
+		t->cpu_model = xstrdup("");
+	}
+	return 0;
+}
+
+static void free_trace(struct trace_in *t)
+{
+	free(t->host);
+	free(t->kernel);
+	free(t->libc);
+	free(t->libc_version);
+	free(t->cpus_eff);
+	free(t->cpus_vis);
+	free(t->mem_limit);
+	free(t->cpu_model);
+	free(t->problem);
+	summary_free(&t->sum);
+	advice_free(&t->adv);
+}
+
+/* ---- Grouping ------------------------------------------------------------ */
+
+static void add_note(struct group *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void add_note(struct group *g, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	/* The same note once. */
+	for (const char *p = g->notes; p && *p;) {
+		size_t l = strcspn(p, "\n");
+		if (l == strlen(line) && strncmp(p, line, l) == 0)
+			return;
+		p += l + (p[l] ? 1 : 0);
+	}
+	char *n = xasprintf("%s%s%s", g->notes ? g->notes : "", g->notes ? "\n" : "", line);
+	free(g->notes);
+	g->notes = n;
+}
+
+static struct group *group_for(struct cmp *c, const char *workload, const char *params)
+{
+	for (size_t i = 0; i < c->ng; i++)
+		if (strcmp(c->g[i].workload, workload) == 0 && strcmp(c->g[i].params, params) == 0)
+			return &c->g[i];
+	bt_grow((void **)&c->g, &c->gcap, c->ng + 1, sizeof(*c->g));
+	struct group *g = &c->g[c->ng++];
+	memset(g, 0, sizeof(*g));
+	g->workload = xstrdup(workload);
+	g->params = xstrdup(params);
+	return g;
+}
+
+static struct vgroup *vgroup_for(struct group *g, const char *variant)
+{
+	for (size_t i = 0; i < g->nv; i++)
+		if (strcmp(g->v[i].variant, variant) == 0)
+			return &g->v[i];
+	bt_grow((void **)&g->v, &g->vcap, g->nv + 1, sizeof(*g->v));
+	struct vgroup *v = &g->v[g->nv++];
+	memset(v, 0, sizeof(*v));
+	v->variant = xstrdup(variant);
+	return v;
+}
+
+/* A run without a variant is named after the libc that recorded it. */
+static char *variant_of(const struct trace_in *t, const struct run_summary *r)
+{
+	if (strcmp(r->variant, "default") != 0 || !t->libc[0])
+		return xstrdup(r->variant);
+	return xasprintf("%s", t->libc);
+}
+
+static void collect(struct cmp *c)
+{
+	for (size_t i = 0; i < c->nt; i++) {
+		struct trace_in *t = &c->t[i];
+		for (size_t j = 0; j < t->sum.nruns; j++) {
+			const struct run_summary *r = &t->sum.runs[j];
+			struct group *g = group_for(c, r->workload, r->params);
+			if (r->warmup) {
+				g->skipped_warmup++;
+				continue;
+			}
+			if (!r->ended || r->exit_code != 0 || r->signal || r->oom_killed) {
+				g->skipped_failed++;
+				continue;
+			}
+			char *vn = variant_of(t, r);
+			struct vgroup *v = vgroup_for(g, vn);
+			free(vn);
+			bt_grow((void **)&v->runs, &v->cap, v->n + 1, sizeof(*v->runs));
+			v->runs[v->n++] = (struct run_ref){ t, r };
+		}
+	}
+}
+
+static void add_metric(struct group *g, const char *name, const char *label, const char *unit, int better,
+		       int source)
+{
+	for (size_t i = 0; i < g->nm; i++)
+		if (strcmp(g->m[i].name, name) == 0)
+			return;
+	if (g->nm == MAX_METRICS)
+		return;
+	g->m[g->nm++] = (struct metric){ xstrdup(name), xstrdup(label), xstrdup(unit), better, source };
+}
+
+/* Which way a workload metric is better, from its unit and name. */
+static int direction_of(const char *name, const char *unit)
+{
+	size_t ul = strlen(unit);
+	if (strcmp(unit, "s") == 0 || strcmp(unit, "ms") == 0 || strcmp(unit, "us") == 0)
+		return -1;
+	if ((ul >= 2 && strcmp(unit + ul - 2, "/s") == 0) || strcmp(name, "qps") == 0 ||
+	    strcmp(name, "accuracy") == 0)
+		return +1;
+	return 0;
+}
+
+static void choose_metrics(struct group *g)
+{
+	add_metric(g, "wall_s", "wall time", "s", -1, 0);
+	add_metric(g, "cpu_s", "CPU time", "s", -1, 1);
+	add_metric(g, "rss_peak_bytes", "peak RSS", "B", -1, 2);
+	bool cg = false;
+	for (size_t v = 0; v < g->nv; v++)
+		for (size_t k = 0; k < g->v[v].n; k++)
+			cg = cg || g->v[v].runs[k].r->have_cgmem;
+	if (cg)
+		add_metric(g, "memory_peak_bytes", "peak cgroup memory", "B", -1, 3);
+	for (size_t v = 0; v < g->nv; v++)
+		for (size_t k = 0; k < g->v[v].n; k++) {
+			const struct run_summary *r = g->v[v].runs[k].r;
+			for (size_t i = 0; i < r->nmetrics; i++) {
+				double d;
+				if (r->metrics[i].text || !bt_parse_double(r->metrics[i].value, &d))
+					continue;
+				add_metric(g, r->metrics[i].name, r->metrics[i].name, r->metrics[i].unit,
+					   direction_of(r->metrics[i].name, r->metrics[i].unit), 4);
+			}
+		}
+}
+
+/* The value of metric m in run r; false when the run does not have it. */
+static bool value_of(const struct metric *m, const struct run_summary *r, double *out)
+{
+	switch (m->source) {
+	case 0: *out = r->wall_s; return r->ended;
+	case 1: *out = run_cpu_s(r); return r->have_cpu || r->have_ru;
+	case 2: *out = (double)r->rss_peak; return r->rss_peak > 0;
+	case 3: *out = (double)r->cgmem_peak; return r->have_cgmem;
+	default:
+		for (size_t i = 0; i < r->nmetrics; i++)
+			if (!r->metrics[i].text && strcmp(r->metrics[i].name, m->name) == 0)
+				return bt_parse_double(r->metrics[i].value, out);
+		return false;
+	}
+}
+
+static size_t values(const struct metric *m, const struct vgroup *v, double *out)
+{
+	size_t n = 0;
+	for (size_t k = 0; k < v->n; k++)
+		if (value_of(m, v->runs[k].r, &out[n]))
+			n++;
+	return n;
+}
+
+/* Differences between the machines and limits the runs of a group saw. */
+static void point_out_differences(struct group *g)
+{
+	const struct run_ref *first = NULL;
+	for (size_t v = 0; v < g->nv; v++)
+		for (size_t k = 0; k < g->v[v].n; k++) {
+			const struct run_ref *x = &g->v[v].runs[k];
+			if (!first) {
+				first = x;
+				continue;
+			}
+			if (strcmp(x->t->host, first->t->host) != 0)
+				add_note(g, "runs come from different hosts (%s, %s)", first->t->host, x->t->host);
+			if (strcmp(x->t->kernel, first->t->kernel) != 0)
+				add_note(g, "runs come from different kernels (%s, %s)", first->t->kernel, x->t->kernel);
+			if (strcmp(x->t->cpu_model, first->t->cpu_model) != 0)
+				add_note(g, "runs come from different CPUs (%s, %s)", first->t->cpu_model, x->t->cpu_model);
+			if (x->r->limit_cpus != first->r->limit_cpus || x->r->limit_mem != first->r->limit_mem ||
+			    strcmp(x->r->cpuset, first->r->cpuset) != 0 || x->r->limits_applied != first->r->limits_applied)
+				add_note(g, "runs had different limits (cpus %g / %g, memory %llu / %llu bytes, applied %s / %s)",
+					 first->r->limit_cpus, x->r->limit_cpus, (unsigned long long)first->r->limit_mem,
+					 (unsigned long long)x->r->limit_mem, first->r->limits_applied ? "yes" : "no",
+					 x->r->limits_applied ? "yes" : "no");
+			if (x->r->effective_cpus != first->r->effective_cpus && x->r->effective_cpus > 0 &&
+			    first->r->effective_cpus > 0)
+				add_note(g, "runs could use different numbers of CPUs (%g, %g)", first->r->effective_cpus,
+					 x->r->effective_cpus);
+		}
+	if (g->skipped_warmup)
+		add_note(g, "%u warm-up run%s left out", g->skipped_warmup, g->skipped_warmup == 1 ? "" : "s");
+	if (g->skipped_failed)
+		add_note(g, "%u run%s that failed, were stopped or were OOM-killed left out", g->skipped_failed,
+			 g->skipped_failed == 1 ? "" : "s");
+}
+
+/* The baseline's index in g: the one asked for, else glibc, else the first. */
+static long baseline_of(const struct cmp *c, const struct group *g)
+{
+	const char *want = c->baseline ? c->baseline : "glibc";
+	for (size_t v = 0; v < g->nv; v++)
+		if (strcmp(g->v[v].variant, want) == 0)
+			return (long)v;
+	return c->baseline ? -1 : 0;
+}
+
+/* ---- Numbers and words --------------------------------------------------- */
+
+static const char *fmt_value(char *buf, size_t size, const struct metric *m, double v)
+{
+	if (strcmp(m->unit, "s") == 0)
+		return bt_fmt_duration(buf, size, v);
+	if (strcmp(m->unit, "B") == 0)
+		return bt_fmt_bytes(buf, size, v);
+	/* Large rates read best with a prefix: 26.8 M ops/s. */
+	static const char *const prefix[] = { "", " k", " M", " G", " T" };
+	double a = fabs(v);
+	int p = 0;
+	while (a >= 1e3 && p < 4) {
+		a /= 1e3;
+		v /= 1e3;
+		p++;
+	}
+	const char *sep = m->unit[0] && !p ? " " : "";
+	if (a != 0 && a < 1e-3)
+		snprintf(buf, size, "%.3g%s%s%s", v, prefix[p], sep, m->unit);
+	else
+		snprintf(buf, size, "%.4g%s%s%s", v, prefix[p], sep, m->unit);
+	return buf;
+}
+
+struct row {
+	struct stats_summary d;
+	struct stats_outliers o;
+	bool have_cmp;
+	struct stats_comparison cmp;
+	enum stats_verdict_kind kind;
+	char verdict[STATS_VERDICT_LEN];
+};
+
+static void compute_row(const struct metric *m, const struct vgroup *base, const struct vgroup *v, bool is_base,
+			struct row *out)
+{
+	memset(out, 0, sizeof(*out));
+	double *x = xcalloc(v->n ? v->n : 1, sizeof(double));
+	size_t n = values(m, v, x);
+	stats_describe(x, n, &out->d);
+	stats_outliers(x, n, STATS_OUTLIER_HYPERFINE, NULL, NULL, &out->o);
+	if (!is_base && base) {
+		double *b = xcalloc(base->n ? base->n : 1, sizeof(double));
+		size_t nb = values(m, base, b);
+		if (stats_compare(b, nb, x, n, NULL, &out->cmp) == 0) {
+			out->have_cmp = true;
+			struct stats_verdict_opts vo = stats_verdict_defaults;
+			if (m->better > 0)
+				vo.higher_is_better = true;
+			else if (m->better == 0) {
+				vo.higher_is_better = true;
+				vo.better = "larger";
+				vo.worse = "smaller";
+			} else if (strcmp(m->unit, "B") == 0) {
+				vo.worse = "larger";
+				vo.better = "smaller";
+			}
+			out->kind = stats_verdict(&out->cmp, &vo, out->verdict, sizeof out->verdict);
+		}
+		free(b);
+	}
+	free(x);
+}
+
+/* Findings of a variant's runs: each kind with how many runs had it. */
+static char *findings_text(const struct vgroup *v)
+{
+	char *s = xstrdup("");
+	const char *kinds[64];
+	unsigned counts[64];
+	size_t nk = 0;
+	for (size_t k = 0; k < v->n; k++) {
+		const struct finding *f;
+		size_t nf = advice_findings(&v->runs[k].t->adv, v->runs[k].r->id, &f);
+		for (size_t i = 0; i < nf; i++) {
+			const char *name = advice_kind_name(f[i].kind);
+			size_t j = 0;
+			while (j < nk && strcmp(kinds[j], name) != 0)
+				j++;
+			if (j == nk && nk < 64) {
+				kinds[nk] = name;
+				counts[nk++] = 0;
+			}
+			if (j < 64)
+				counts[j]++;
+		}
+	}
+	for (size_t j = 0; j < nk; j++) {
+		char *n = xasprintf("%s%s%s (%u of %zu run%s)", s, j ? ", " : "", kinds[j], counts[j], v->n,
+				    v->n == 1 ? "" : "s");
+		free(s);
+		s = n;
+	}
+	return s;
+}
+
+/* One finding's sentence, from the first run of the variant that had it. */
+static void print_finding_examples(FILE *out, const struct vgroup *v, const char *indent)
+{
+	const char *seen[64];
+	size_t ns = 0;
+	for (size_t k = 0; k < v->n; k++) {
+		const struct finding *f;
+		size_t nf = advice_findings(&v->runs[k].t->adv, v->runs[k].r->id, &f);
+		for (size_t i = 0; i < nf; i++) {
+			const char *name = advice_kind_name(f[i].kind);
+			size_t j = 0;
+			while (j < ns && strcmp(seen[j], name) != 0)
+				j++;
+			if (j < ns || ns == 64)
+				continue;
+			seen[ns++] = name;
+			fprintf(out, "%s%s (run %llu): %s\n", indent, name, (unsigned long long)v->runs[k].r->id, f[i].text);
+			if (f[i].fix)
+				fprintf(out, "%s  fix: %s\n", indent, f[i].fix);
+		}
+	}
+}
+
+/* ---- Output -------------------------------------------------------------- */
+
+static void print_table(const struct cmp *c, FILE *out, bool md)
+{
+	for (size_t gi = 0; gi < c->ng; gi++) {
+		struct group *g = &c->g[gi];
+		if (!g->nv)
+			continue;
+		long b = baseline_of(c, g);
+		const struct vgroup *base = b >= 0 ? &g->v[b] : NULL;
+		if (md)
+			fprintf(out, "### %s%s%s\n\n", g->workload, g->params[0] ? " — " : "", g->params);
+		else
+			fprintf(out, "%s%s%s\n", g->workload, g->params[0] ? "  " : "", g->params);
+		if (md)
+			fprintf(out, "| metric | variant | n | median | mean ± sd | min … max | vs %s |\n|---|---|---|---|---|---|---|\n",
+				base ? base->variant : "baseline");
+		else
+			fprintf(out, "  %-18s %-16s %3s  %-12s %-26s %-26s vs %s\n", "", "variant", "n", "median",
+				"mean ± sd", "min … max", base ? base->variant : "baseline");
+		for (size_t mi = 0; mi < g->nm; mi++) {
+			const struct metric *m = &g->m[mi];
+			bool first_row = true;
+			for (size_t vi = 0; vi < g->nv; vi++) {
+				const struct vgroup *v = &g->v[vi];
+				struct row r;
+				compute_row(m, base, v, (long)vi == b, &r);
+				if (r.d.n == 0)
+					continue;
+				char med[40], mean[40], sd[40], lo[40], hi[40], ms[96], mm[96], vs[STATS_VERDICT_LEN + 40];
+				fmt_value(med, sizeof med, m, r.d.median);
+				fmt_value(mean, sizeof mean, m, r.d.mean);
+				if (r.d.n >= 2)
+					fmt_value(sd, sizeof sd, m, r.d.sd);
+				else
+					snprintf(sd, sizeof sd, "-");
+				fmt_value(lo, sizeof lo, m, r.d.min);
+				fmt_value(hi, sizeof hi, m, r.d.max);
+				snprintf(ms, sizeof ms, "%s ± %s", mean, sd);
+				snprintf(mm, sizeof mm, "%s … %s", lo, hi);
+				if ((long)vi == b)
+					snprintf(vs, sizeof vs, "(baseline)");
+				else if (r.have_cmp)
+					snprintf(vs, sizeof vs, "%s", r.verdict);
+				else
+					snprintf(vs, sizeof vs, "-");
+				if (r.o.count)
+					snprintf(vs + strlen(vs), sizeof vs - strlen(vs), "; %zu outlier%s", r.o.count,
+						 r.o.count == 1 ? "" : "s");
+				if (md)
+					fprintf(out, "| %s | %s | %zu | %s | %s | %s | %s |\n", m->label, v->variant, r.d.n, med,
+						ms, mm, vs);
+				else
+					fprintf(out, "  %-18s %-16s %3zu  %-12s %-26s %-26s %s\n", first_row ? m->label : "",
+						v->variant, r.d.n, med, ms, mm, vs);
+				first_row = false;
+			}
+		}
+		if (md)
+			fputc('\n', out);
+		for (size_t vi = 0; vi < g->nv; vi++) {
+			char *f = findings_text(&g->v[vi]);
+			if (f[0]) {
+				fprintf(out, md ? "- findings for **%s**: %s\n" : "  findings %s: %s\n", g->v[vi].variant, f);
+				if (!md)
+					print_finding_examples(out, &g->v[vi], "    ");
+			}
+			free(f);
+		}
+		if (!base && c->baseline)
+			fprintf(out, md ? "- note: no runs of the baseline %s here\n" : "  note: no runs of the baseline %s here\n",
+				c->baseline);
+		for (const char *p = g->notes; p && *p;) {
+			size_t l = strcspn(p, "\n");
+			fprintf(out, md ? "- note: %.*s\n" : "  note: %.*s\n", (int)l, p);
+			p += l + (p[l] ? 1 : 0);
+		}
+		fputc('\n', out);
+	}
+}
+
+static void json_num(FILE *out, double v)
+{
+	if (isfinite(v))
+		fprintf(out, "%.10g", v);
+	else
+		fputs("null", out);
+}
+
+static void print_json(const struct cmp *c, FILE *out)
+{
+	fputs("{\"traces\":[", out);
+	for (size_t i = 0; i < c->nt; i++) {
+		const struct trace_in *t = &c->t[i];
+		fputs(i ? ",\n{\"path\":" : "\n{\"path\":", out);
+		bt_json_string(out, t->path);
+		fputs(",\"host\":", out);
+		bt_json_string(out, t->host);
+		fputs(",\"kernel\":", out);
+		bt_json_string(out, t->kernel);
+		fputs(",\"libc\":", out);
+		bt_json_string(out, t->libc);
+		fputs(",\"libc_version\":", out);
+		bt_json_string(out, t->libc_version);
+		fputs(",\"cpu_model\":", out);
+		bt_json_string(out, t->cpu_model);
+		fputs(",\"cpus_effective\":", out);
+		bt_json_string(out, t->cpus_eff);
+		fputs(",\"problem\":", out);
+		if (t->problem)
+			bt_json_string(out, t->problem);
+		else
+			fputs("null", out);
+		fputc('}', out);
+	}
+	fputs("],\n\"comparisons\":[", out);
+	bool first = true;
+	for (size_t gi = 0; gi < c->ng; gi++) {
+		struct group *g = &c->g[gi];
+		long b = baseline_of(c, g);
+		const struct vgroup *base = b >= 0 ? &g->v[b] : NULL;
+		for (size_t mi = 0; mi < g->nm; mi++)
+			for (size_t vi = 0; vi < g->nv; vi++) {
+				const struct metric *m = &g->m[mi];
+				struct row r;
+				compute_row(m, base, &g->v[vi], (long)vi == b, &r);
+				if (r.d.n == 0)
+					continue;
+				fputs(first ? "\n{\"workload\":" : ",\n{\"workload\":", out);
+				first = false;
+				bt_json_string(out, g->workload);
+				fputs(",\"params\":", out);
+				bt_json_string(out, g->params);
+				fputs(",\"metric\":", out);
+				bt_json_string(out, m->name);
+				fputs(",\"unit\":", out);
+				bt_json_string(out, m->unit);
+				fprintf(out, ",\"better\":\"%s\"", m->better < 0 ? "lower" : m->better > 0 ? "higher" : "none");
+				fputs(",\"variant\":", out);
+				bt_json_string(out, g->v[vi].variant);
+				fputs(",\"baseline\":", out);
+				if (base)
+					bt_json_string(out, base->variant);
+				else
+					fputs("null", out);
+				fprintf(out, ",\"is_baseline\":%s,\"n\":%zu", (long)vi == b ? "true" : "false", r.d.n);
+				fputs(",\"median\":", out);
+				json_num(out, r.d.median);
+				fputs(",\"mean\":", out);
+				json_num(out, r.d.mean);
+				fputs(",\"sd\":", out);
+				json_num(out, r.d.sd);
+				fputs(",\"min\":", out);
+				json_num(out, r.d.min);
+				fputs(",\"max\":", out);
+				json_num(out, r.d.max);
+				fprintf(out, ",\"outliers\":%zu", r.o.count);
+				bool cmp = r.have_cmp && (long)vi != b;
+				fputs(",\"ratio\":", out);
+				json_num(out, cmp && r.cmp.ratio.valid ? r.cmp.ratio.ratio : NAN);
+				fputs(",\"ci_low\":", out);
+				json_num(out, cmp && r.cmp.ratio.valid ? r.cmp.ratio.ci_low : NAN);
+				fputs(",\"ci_high\":", out);
+				json_num(out, cmp && r.cmp.ratio.valid ? r.cmp.ratio.ci_high : NAN);
+				fputs(",\"p_value\":", out);
+				json_num(out, cmp ? r.cmp.mwu.p : NAN);
+				fputs(",\"test\":", out);
+				fputs(!cmp ? "null"
+				      : r.cmp.mwu.method == STATS_MWU_EXACT ? "\"mann-whitney exact\""
+				      : r.cmp.mwu.method == STATS_MWU_ASYMPTOTIC ? "\"mann-whitney asymptotic\""
+										: "null",
+				      out);
+				fputs(",\"verdict\":", out);
+				if (cmp)
+					bt_json_string(out, r.verdict);
+				else
+					fputs((long)vi == b ? "\"baseline\"" : "null", out);
+				static const char *const kinds[] = { "worse", "better", "no_difference", "inconclusive", "none" };
+				fputs(",\"verdict_kind\":", out);
+				if (cmp)
+					fprintf(out, "\"%s\"", kinds[r.kind]);
+				else
+					fputs("null", out);
+				fputc('}', out);
+			}
+	}
+	fputs("],\n\"groups\":[", out);
+	for (size_t gi = 0; gi < c->ng; gi++) {
+		struct group *g = &c->g[gi];
+		long b = baseline_of(c, g);
+		fputs(gi ? ",\n{\"workload\":" : "\n{\"workload\":", out);
+		bt_json_string(out, g->workload);
+		fputs(",\"params\":", out);
+		bt_json_string(out, g->params);
+		fputs(",\"baseline\":", out);
+		if (b >= 0)
+			bt_json_string(out, g->v[b].variant);
+		else
+			fputs("null", out);
+		fputs(",\"variants\":[", out);
+		for (size_t vi = 0; vi < g->nv; vi++) {
+			const struct vgroup *v = &g->v[vi];
+			fputs(vi ? ",{\"variant\":" : "{\"variant\":", out);
+			bt_json_string(out, v->variant);
+			fprintf(out, ",\"runs\":%zu,\"findings\":[", v->n);
+			bool ff = true;
+			for (size_t k = 0; k < v->n; k++) {
+				const struct finding *f;
+				size_t nf = advice_findings(&v->runs[k].t->adv, v->runs[k].r->id, &f);
+				for (size_t i = 0; i < nf; i++) {
+					fputs(ff ? "{\"run\":" : ",{\"run\":", out);
+					ff = false;
+					fprintf(out, "%llu,\"trace\":", (unsigned long long)v->runs[k].r->id);
+					bt_json_string(out, v->runs[k].t->path);
+					fputs(",\"kind\":", out);
+					bt_json_string(out, advice_kind_name(f[i].kind));
+					fputs(",\"text\":", out);
+					bt_json_string(out, f[i].text);
+					fputs(",\"fix\":", out);
+					if (f[i].fix)
+						bt_json_string(out, f[i].fix);
+					else
+						fputs("null", out);
+					fputc('}', out);
+				}
+			}
+			fputs("]}", out);
+		}
+		fputs("],\"notes\":[", out);
+		bool fn = true;
+		for (const char *p = g->notes; p && *p;) {
+			size_t l = strcspn(p, "\n");
+			char *item = xstrndup(p, l);
+			fputs(fn ? "" : ",", out);
+			fn = false;
+			bt_json_string(out, item);
+			free(item);
+			p += l + (p[l] ? 1 : 0);
+		}
+		fputs("]}", out);
+	}
+	fputs("\n]}\n", out);
+}
+
+static void print_csv(const struct cmp *c, FILE *out)
+{
+	fputs("workload,params,metric,unit,variant,baseline,n,median,mean,sd,min,max,outliers,ratio,ci_low,ci_high,p_value,verdict\n",
+	      out);
+	for (size_t gi = 0; gi < c->ng; gi++) {
+		struct group *g = &c->g[gi];
+		long b = baseline_of(c, g);
+		const struct vgroup *base = b >= 0 ? &g->v[b] : NULL;
+		for (size_t mi = 0; mi < g->nm; mi++)
+			for (size_t vi = 0; vi < g->nv; vi++) {
+				const struct metric *m = &g->m[mi];
+				struct row r;
+				compute_row(m, base, &g->v[vi], (long)vi == b, &r);
+				if (r.d.n == 0)
+					continue;
+				bt_csv_string(out, g->workload);
+				fputc(',', out);
+				bt_csv_string(out, g->params);
+				fputc(',', out);
+				bt_csv_string(out, m->name);
+				fputc(',', out);
+				bt_csv_string(out, m->unit);
+				fputc(',', out);
+				bt_csv_string(out, g->v[vi].variant);
+				fputc(',', out);
+				bt_csv_string(out, base ? base->variant : "");
+				fprintf(out, ",%zu,%.10g,%.10g,", r.d.n, r.d.median, r.d.mean);
+				if (isfinite(r.d.sd))
+					fprintf(out, "%.10g", r.d.sd);
+				fprintf(out, ",%.10g,%.10g,%zu,", r.d.min, r.d.max, r.o.count);
+				bool cmp = r.have_cmp && (long)vi != b && r.cmp.ratio.valid;
+				if (cmp)
+					fprintf(out, "%.10g,%.10g,%.10g", r.cmp.ratio.ratio, r.cmp.ratio.ci_low, r.cmp.ratio.ci_high);
+				else
+					fputs(",,", out);
+				fputc(',', out);
+				if (r.have_cmp && (long)vi != b && isfinite(r.cmp.mwu.p))
+					fprintf(out, "%.6g", r.cmp.mwu.p);
+				fputc(',', out);
+				bt_csv_string(out, (long)vi == b ? "baseline" : r.have_cmp ? r.verdict : "");
+				fputc('\n', out);
+			}
+	}
+}
+
+/* ---- The command --------------------------------------------------------- */
+
+static void usage(FILE *f)
+{
+	fputs("usage: benchtop compare TRACE... [--baseline VARIANT] [--format table|markdown|json|csv] [-o OUT]\n"
+	      "\n"
+	      "Groups the runs of the traces by workload and parameters and compares\n"
+	      "the variants: per variant n, median, mean ± sd, min..max of wall time, CPU\n"
+	      "time, peak RSS, peak cgroup memory and the workload's own metrics; against\n"
+	      "the baseline (default glibc, else the first variant) the ratio of medians\n"
+	      "with a 95 % bootstrap interval, a Mann-Whitney U p-value and a verdict.\n"
+	      "Outliers are flagged as hyperfine flags them; findings are counted per\n"
+	      "variant; differing hosts, kernels and limits are pointed out. Warm-up and\n"
+	      "failed runs are left out. JSON fields: docs/compare.md.\n",
+	      f);
+}
+
+int compare_main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "baseline", required_argument, NULL, 'b' }, { "format", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },   { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static struct cmp c; /* large: MAX_TRACES traces */
+	memset(&c, 0, sizeof c);
+	const char *format = "table", *outpath = NULL;
+	int ch;
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "b:f:o:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'b': c.baseline = optarg; break;
+		case 'f': format = optarg; break;
+		case 'o': outpath = optarg; break;
+		case 'h': usage(stdout); return 0;
+		default:
+			fprintf(stderr, "benchtop compare: option '%s' is unknown or lacks its value; see 'benchtop compare --help'.\n",
+				argv[optind - 1]);
+			return 2;
+		}
+	}
+	if (strcmp(format, "table") == 0)
+		c.fmt = FMT_TABLE;
+	else if (strcmp(format, "markdown") == 0)
+		c.fmt = FMT_MARKDOWN;
+	else if (strcmp(format, "json") == 0)
+		c.fmt = FMT_JSON;
+	else if (strcmp(format, "csv") == 0)
+		c.fmt = FMT_CSV;
+	else {
+		fprintf(stderr, "benchtop compare: --format takes table, markdown, json or csv, not '%s'.\n", format);
+		return 2;
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "benchtop compare: give at least one trace file; see 'benchtop compare --help'.\n");
+		return 2;
+	}
+	if (argc - optind > MAX_TRACES) {
+		fprintf(stderr, "benchtop compare: at most %d traces at once, not %d.\n", MAX_TRACES, argc - optind);
+		return 2;
+	}
+	int rc = 0;
+	for (int i = optind; i < argc; i++) {
+		char err[512];
+		if (read_trace(&c.t[c.nt], argv[i], err, sizeof err) != 0) {
+			fprintf(stderr, "benchtop compare: %s.\n", err);
+			free_trace(&c.t[c.nt]);
+			rc = 1;
+			goto out;
+		}
+		if (c.t[c.nt].problem)
+			fprintf(stderr, "benchtop compare: note: %s: %s; its complete runs are compared.\n", argv[i],
+				c.t[c.nt].problem);
+		c.nt++;
+	}
+	collect(&c);
+	for (size_t g = 0; g < c.ng; g++) {
+		choose_metrics(&c.g[g]);
+		point_out_differences(&c.g[g]);
+	}
+	size_t usable = 0;
+	for (size_t g = 0; g < c.ng; g++)
+		usable += c.g[g].nv;
+	if (!usable) {
+		fprintf(stderr, "benchtop compare: the traces hold no complete run that exited 0; nothing to compare.\n");
+		rc = 1;
+		goto out;
+	}
+	FILE *out = stdout;
+	if (outpath && !(out = fopen(outpath, "w"))) {
+		fprintf(stderr, "benchtop compare: cannot write %s: %m.\n", outpath);
+		rc = 1;
+		goto out;
+	}
+	if (c.fmt == FMT_JSON)
+		print_json(&c, out);
+	else if (c.fmt == FMT_CSV)
+		print_csv(&c, out);
+	else
+		print_table(&c, out, c.fmt == FMT_MARKDOWN);
+	if (out != stdout && fclose(out) != 0) {
+		fprintf(stderr, "benchtop compare: writing %s failed: %m.\n", outpath);
+		rc = 1;
+	}
+out:
+	for (size_t i = 0; i < c.nt; i++)
+		free_trace(&c.t[i]);
+	for (size_t g = 0; g < c.ng; g++) {
+		struct group *gr = &c.g[g];
+		for (size_t v = 0; v < gr->nv; v++) {
+			free(gr->v[v].variant);
+			free(gr->v[v].runs);
+		}
+		free(gr->v);
+		for (size_t m = 0; m < gr->nm; m++) {
+			free(gr->m[m].name);
+			free(gr->m[m].label);
+			free(gr->m[m].unit);
+		}
+		free(gr->workload);
+		free(gr->params);
+		free(gr->notes);
+	}
+	free(c.g);
+	return rc;
+}
