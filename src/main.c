@@ -4,6 +4,7 @@
 #include "export.h"
 #include "record.h"
 #include "replay.h"
+#include "run_cmd.h"
 #include "sysinfo.h"
 #include "util.h"
 #include "workloads_cmd.h"
@@ -14,8 +15,11 @@
 
 static void usage(FILE *f)
 {
-	fputs("usage: benchtop COMMAND [options]\n"
+	fputs("usage: benchtop [COMMAND [options]]\n"
 	      "\n"
+	      "  (no command)          the interactive screen on a short built-in comparison\n"
+	      "  run [options] WORKLOAD [--PARAM VALUE]... | -- CMD [ARGS...]\n"
+	      "                        like record, shown live on the interactive screen\n"
 	      "  record -o FILE [options] WORKLOAD [--PARAM VALUE]... | -- CMD [ARGS...]\n"
 	      "                        run a built-in workload's variants or CMD, each run in its\n"
 	      "                        own cgroup, sample them, write a trace\n"
@@ -154,8 +158,9 @@ static int export_main(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		usage(stderr);
-		return 2;
+		/* No command: the screen, on a short built-in comparison. */
+		char *demo[] = { "run", NULL };
+		return run_main(1, demo);
 	}
 	const char *cmd = argv[1];
 	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
@@ -170,6 +175,8 @@ int main(int argc, char **argv)
 		return record_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "replay") == 0)
 		return replay_main(argc - 1, argv + 1);
+	if (strcmp(cmd, "run") == 0)
+		return run_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "export") == 0)
 		return export_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "info") == 0)

@@ -49,6 +49,7 @@ int plan_cli_parse(struct plan_cli *o, const char *cmd, bool run, int argc, char
 	o->s.progress = true;
 	o->rq.reps = 1;
 	int c;
+	bool reps_given = false;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+o:i:e:l:qh", longopts, NULL)) != -1) {
@@ -103,6 +104,7 @@ int plan_cli_parse(struct plan_cli *o, const char *cmd, bool run, int argc, char
 			if (!bt_parse_ll(optarg, &ll) || ll < 1 || ll > 1000)
 				return bad("--reps takes a count from 1 to 1000, not '%s'", optarg);
 			o->rq.reps = (unsigned)ll;
+			reps_given = true;
 			break;
 		case 'W':
 			if (!bt_parse_ll(optarg, &ll) || ll < 0 || ll > 100)
@@ -149,8 +151,11 @@ int plan_cli_parse(struct plan_cli *o, const char *cmd, bool run, int argc, char
 	o->rq.nenv = o->nenv;
 	bool after_dashes = optind > 1 && strcmp(argv[optind - 1], "--") == 0;
 	if (optind >= argc) {
-		/* The built-in default: a short k-means on each libc built here. */
-		static char *dflt_args[] = { "--samples", "20000", "--features", "32", "--n-init", "3" };
+		/* The built-in default: a short k-means on glibc and on musl, three
+		 * times each (a few seconds), enough for compare to say something. */
+		static char *dflt_args[] = { "--samples", "60000", "--features", "64", "--n-init", "3" };
+		if (!reps_given)
+			o->rq.reps = 3;
 		static const char *dflt_variants[] = { "glibc", "musl" };
 		o->rq.workload = "kmeans";
 		o->rq.wargs = dflt_args;
