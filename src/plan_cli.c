@@ -2,6 +2,8 @@
 #include "plan_cli.h"
 #include "catalog.h"
 #include "procfs.h"
+#include "suite.h"
+#include "sysinfo.h"
 #include "util.h"
 
 #include <getopt.h>
@@ -36,7 +38,8 @@ int plan_cli_parse(struct plan_cli *o, const char *cmd, bool run, int argc, char
 		{ "grace", required_argument, NULL, 'G' }, { "no-cgroup", no_argument, NULL, 'N' },
 		{ "reps", required_argument, NULL, 'R' }, { "warmup", required_argument, NULL, 'W' },
 		{ "order", required_argument, NULL, 'O' }, { "no-record", no_argument, NULL, 'n' },
-		{ "blas-threads", required_argument, NULL, 'B' },
+		{ "blas-threads", required_argument, NULL, 'B' }, { "suite", required_argument, NULL, 'S' },
+		{ "dry-run", no_argument, NULL, 'D' },
 		{ "quiet", no_argument, NULL, 'q' }, { "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -62,6 +65,7 @@ int plan_cli_parse(struct plan_cli *o, const char *cmd, bool run, int argc, char
 			if (!bt_parse_ll(optarg, &ll) || ll < 10 || ll > 10000)
 				return bad("--interval takes milliseconds from 10 to 10000, not '%s'", optarg);
 			o->s.interval_ms = (unsigned)ll;
+			o->interval_given = true;
 			break;
 		case 'c':
 			if (!bt_parse_double(optarg, &d) || d < 0.01 || d > 4096)
@@ -124,6 +128,8 @@ int plan_cli_parse(struct plan_cli *o, const char *cmd, bool run, int argc, char
 			else
 				return bad("--blas-threads takes auto (the run's effective CPUs) or a count from 1 to 4096, not '%s'", optarg);
 			break;
+		case 'S': o->suite = optarg; break;
+		case 'D': o->dry_run = true; break;
 		case 'N': o->s.no_cgroup = true; break;
 		case 'n':
 			if (!run)
@@ -139,7 +145,7 @@ int plan_cli_parse(struct plan_cli *o, const char *cmd, bool run, int argc, char
 			return bad("option '%s' is unknown or lacks its value", argv[optind - 1]);
 		}
 	}
-	if (!o->s.out && !run)
+	if (!o->s.out && !run && !o->dry_run)
 		return bad("%s", "the trace file is missing: give it with -o FILE");
 	if (o->s.out && o->no_record)
 		return bad("%s", "-o and --no-record contradict each other: drop one");
@@ -150,6 +156,16 @@ int plan_cli_parse(struct plan_cli *o, const char *cmd, bool run, int argc, char
 	o->rq.env = o->env;
 	o->rq.nenv = o->nenv;
 	bool after_dashes = optind > 1 && strcmp(argv[optind - 1], "--") == 0;
+	if (o->suite) {
+		/* The file says what to run and how: the command line says where
+		 * the trace goes and how to sample. */
+		if (optind < argc)
+			return bad("with --suite the suite names what to run, so '%s' is not expected", argv[optind]);
+		if (o->nvariants || reps_given || o->rq.warmup || o->rq.blocked || o->rq.cpus > 0 || o->rq.memory ||
+		    o->rq.cpuset || o->nenv || o->rq.label || o->rq.blas_threads)
+			return bad("%s", "--suite takes variants, repetitions, order, limits, environment and labels from the file: drop those options or edit the suite");
+		return 0;
+	}
 	if (optind >= argc) {
 		/* The built-in default: a short k-means on glibc and on musl, three
 		 * times each (a few seconds), enough for compare to say something. */
@@ -175,9 +191,84 @@ int plan_cli_parse(struct plan_cli *o, const char *cmd, bool run, int argc, char
 }
 
 
-int plan_cli_build(const struct plan_cli *o, struct plan *plan, char *err, size_t errlen)
+#define PLAN_CLI_MAX_RUNS 10000
+
+/* A suite: one request per section, limits clamped to this machine (said on
+ * stderr), each built by the planner; an error names the file and line. */
+static int build_suite(struct plan_cli *o, struct plan *plan, char *err, size_t errlen)
 {
+	struct suite s;
+	if (suite_load(o->suite, &s, err, errlen) != 0)
+		return -1;
+	struct bt_sysinfo in;
+	sysinfo_collect(&in, "");
+	struct suite_machine m = {
+		.cpus = in.eff.cpus_effective > 0 ? in.eff.cpus_effective : in.eff.cpus_visible,
+		.visible_cpus = in.eff.cpus_visible > 0 ? (unsigned)in.eff.cpus_visible : 1,
+		.memory = in.eff.mem_limit ? in.eff.mem_limit : in.eff.mem_total,
+	};
+	sysinfo_done(&in);
+	struct suite_plan sp;
+	suite_requests(&s, &m, &sp);
+	int rc = 0;
+	for (size_t i = 0; i < sp.nnotes && !o->s.quiet; i++)
+		fprintf(stderr, "benchtop %s: note: %s.\n", o->cmd, sp.notes[i]);
+	for (size_t i = 0; i < sp.n; i++) {
+		char e[1024];
+		if (planner_build(&sp.items[i].rq, plan, e, sizeof e) != 0) {
+			suite_locate(&sp, i, e, err, errlen);
+			rc = -1;
+			break;
+		}
+		if (plan->n > PLAN_CLI_MAX_RUNS) {
+			snprintf(err, errlen, "%s makes more than %d runs; sweep fewer values or make fewer repetitions",
+				 o->suite, PLAN_CLI_MAX_RUNS);
+			rc = -1;
+			break;
+		}
+	}
+	if (!o->interval_given && sp.interval_ms)
+		o->s.interval_ms = sp.interval_ms;
+	if (o->s.timeout_s == 0 && sp.timeout_s > 0)
+		o->s.timeout_s = sp.timeout_s;
+	suite_plan_free(&sp);
+	suite_free(&s);
+	return rc;
+}
+
+int plan_cli_build(struct plan_cli *o, struct plan *plan, char *err, size_t errlen)
+{
+	if (o->suite)
+		return build_suite(o, plan, err, errlen);
 	return planner_build(&o->rq, plan, err, errlen);
+}
+
+void plan_cli_print(const struct plan *plan, FILE *out)
+{
+	for (size_t i = 0; i < plan->n; i++) {
+		const struct run_spec *r = &plan->runs[i];
+		char rep[24];
+		if (r->rep)
+			snprintf(rep, sizeof rep, "rep %u", r->rep);
+		else
+			snprintf(rep, sizeof rep, "warm-up");
+		fprintf(out, "%4zu  %-10s %-22s %-8s", i + 1, r->workload, r->variant, rep);
+		if (r->cpus > 0)
+			fprintf(out, " cpus %g", r->cpus);
+		if (r->memory)
+			fprintf(out, " memory %llu", (unsigned long long)r->memory);
+		if (r->cpuset)
+			fprintf(out, " cpuset %s", r->cpuset);
+		if (r->label)
+			fprintf(out, " [%s]", r->label);
+		fputs("\n      ", out);
+		for (size_t e = 0; e < r->nenv; e++)
+			fprintf(out, "%s ", r->env[e]);
+		for (char **a = r->argv; *a; a++)
+			fprintf(out, "%s%s", a == r->argv ? "" : " ", *a);
+		fputc('\n', out);
+	}
+	fprintf(out, "%zu run%s\n", plan->n, plan->n == 1 ? "" : "s");
 }
 
 void plan_cli_free(struct plan_cli *o)

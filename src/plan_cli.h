@@ -16,6 +16,9 @@ struct plan_cli {
 	struct session_opts s;
 	struct plan_request rq;
 	bool no_record; /* run: no trace */
+	const char *suite; /* --suite FILE: the plan comes from it */
+	bool interval_given;
+	bool dry_run; /* --dry-run: print the plan, run nothing */
 	const char **variants;
 	size_t nvariants, varcap;
 	char **env;
@@ -26,8 +29,13 @@ struct plan_cli {
  * --no-record is allowed. Returns 0; -1 when --help was printed (with
  * usage); 2 after one sentence on stderr. Free with plan_cli_free. */
 int plan_cli_parse(struct plan_cli *o, const char *cmd, bool run, int argc, char **argv, void (*usage)(FILE *));
-/* The plan the options describe (appended to plan). 0, or -1 with err. */
-int plan_cli_build(const struct plan_cli *o, struct plan *plan, char *err, size_t errlen);
+/* The plan the options (or the suite) describe, appended to plan; a suite's
+ * interval and timeout are taken when the command line gave none, and its
+ * clamping notes go to stderr. 0, or -1 with one sentence in err ("FILE:LINE:
+ * ..." for a suite). */
+int plan_cli_build(struct plan_cli *o, struct plan *plan, char *err, size_t errlen);
+/* The plan, one run per entry (what --dry-run prints). */
+void plan_cli_print(const struct plan *plan, FILE *out);
 void plan_cli_free(struct plan_cli *o);
 
 #endif

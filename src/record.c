@@ -37,6 +37,9 @@ static void usage(FILE *f)
 	      "      --reps N          repetitions of each run (default 1)\n"
 	      "      --warmup N        unrecorded-in-statistics warm-up runs first (default 0)\n"
 	      "      --order ORDER     interleaved (A B A B, default) or blocked (A A B B)\n"
+	      "      --dry-run         print the planned runs and their commands, run nothing\n"
+	      "      --suite FILE      runs described by a suite file (docs/suites.md); limits are\n"
+	      "                        clamped to this machine, with a note\n"
 	      "      --blas-threads N  set OPENBLAS_NUM_THREADS and OMP_NUM_THREADS for the runs;\n"
 	      "                        auto: the CPUs each run may use (its quota and cpuset)\n"
 	      "      --timeout SEC     stop a run after SEC seconds\n"
@@ -75,6 +78,12 @@ int record_main(int argc, char **argv)
 		plan_free(&plan);
 		plan_cli_free(&o);
 		return EXIT_USAGE;
+	}
+	if (o.dry_run) {
+		plan_cli_print(&plan, stdout);
+		plan_free(&plan);
+		plan_cli_free(&o);
+		return 0;
 	}
 	struct pgcluster *pg = NULL;
 	if (pgplan_prepare(&plan, &pg, err, sizeof err) != 0) {
