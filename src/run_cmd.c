@@ -3,7 +3,9 @@
 #include "pgplan.h"
 #include "plan_cli.h"
 #include "session.h"
+#include "stats.h"
 #include "summary.h"
+#include "ui/model.h"
 #include "ui/ui.h"
 #include "util.h"
 
@@ -96,6 +98,23 @@ static int default_trace_path(char *buf, size_t size, char *err, size_t errlen)
 		return -1;
 	}
 	return 0;
+}
+
+/* The run table's "vs base": the ratio of median wall times with its 95 %
+ * bootstrap interval once both sides have two runs (the same statistics as
+ * benchtop compare). */
+static bool ratio_with_ci(const double *base, size_t nbase, const double *var, size_t nvar, struct model_ratio *out)
+{
+	struct stats_ratio r;
+	if (!nbase || !nvar || stats_ratio_ci(base, nbase, var, nvar, NULL, &r) != 0 || !r.valid)
+		return false;
+	out->ratio = r.ratio;
+	out->have_ci = nbase >= 2 && nvar >= 2;
+	out->lo = r.ci_low;
+	out->hi = r.ci_high;
+	out->nbase = nbase;
+	out->nvar = nvar;
+	return true;
 }
 
 struct live {
@@ -201,6 +220,7 @@ static int run_plan(struct plan_cli *o, struct plan *plan)
 		close(logfd);
 		return EXIT_USAGE;
 	}
+	ui_set_ratio(l.ui, ratio_with_ci);
 	for (size_t i = 0; i < plan->n; i++)
 		ui_plan_run(l.ui, i + 1, plan->runs[i].workload, plan->runs[i].variant, plan->runs[i].rep);
 	struct session_hooks hooks = { .ctx = &l, .record = on_record, .input_fd = ui_input_fd(l.ui),
