@@ -393,6 +393,34 @@ static void compute_row(const struct metric *m, const struct vgroup *base, const
 	free(x);
 }
 
+/* Every row with data, in output order: groups, metrics, variants. */
+struct row_at {
+	const struct group *g;
+	const struct metric *m;
+	const struct vgroup *v, *base;
+	bool is_base;
+	struct row r;
+};
+typedef void (*row_fn)(void *ctx, const struct row_at *at);
+
+static void each_row(const struct cmp *c, row_fn fn, void *ctx)
+{
+	for (size_t gi = 0; gi < c->ng; gi++) {
+		const struct group *g = &c->g[gi];
+		long b = baseline_of(c, g);
+		struct row_at at = { .g = g, .base = b >= 0 ? &g->v[b] : NULL };
+		for (size_t mi = 0; mi < g->nm; mi++)
+			for (size_t vi = 0; vi < g->nv; vi++) {
+				at.m = &g->m[mi];
+				at.v = &g->v[vi];
+				at.is_base = (long)vi == b;
+				compute_row(at.m, at.base, at.v, at.is_base, &at.r);
+				if (at.r.d.n)
+					fn(ctx, &at);
+			}
+	}
+}
+
 /* Findings of a variant's runs: each kind with how many runs had it. */
 static char *findings_text(const struct vgroup *v)
 {
@@ -537,6 +565,71 @@ static void json_num(FILE *out, double v)
 		fputs("null", out);
 }
 
+struct json_ctx {
+	FILE *out;
+	bool first;
+};
+
+static void json_row(void *ctx, const struct row_at *at)
+{
+	struct json_ctx *jc = ctx;
+	FILE *out = jc->out;
+	const struct row *r = &at->r;
+	fputs(jc->first ? "\n{\"workload\":" : ",\n{\"workload\":", out);
+	jc->first = false;
+	bt_json_string(out, at->g->workload);
+	fputs(",\"params\":", out);
+	bt_json_string(out, at->g->params);
+	fputs(",\"metric\":", out);
+	bt_json_string(out, at->m->name);
+	fputs(",\"unit\":", out);
+	bt_json_string(out, at->m->unit);
+	fprintf(out, ",\"better\":\"%s\"", at->m->better < 0 ? "lower" : at->m->better > 0 ? "higher" : "none");
+	fputs(",\"variant\":", out);
+	bt_json_string(out, at->v->variant);
+	fputs(",\"baseline\":", out);
+	if (at->base)
+		bt_json_string(out, at->base->variant);
+	else
+		fputs("null", out);
+	fprintf(out, ",\"is_baseline\":%s,\"n\":%zu", at->is_base ? "true" : "false", r->d.n);
+	const double nums[] = { r->d.median, r->d.mean, r->d.sd, r->d.min, r->d.max };
+	static const char *const names[] = { "median", "mean", "sd", "min", "max" };
+	for (size_t i = 0; i < BT_ARRAY_LEN(nums); i++) {
+		fprintf(out, ",\"%s\":", names[i]);
+		json_num(out, nums[i]);
+	}
+	fprintf(out, ",\"outliers\":%zu", r->o.count);
+	bool cmp = r->have_cmp && !at->is_base;
+	bool ratio = cmp && r->cmp.ratio.valid;
+	fputs(",\"ratio\":", out);
+	json_num(out, ratio ? r->cmp.ratio.ratio : NAN);
+	fputs(",\"ci_low\":", out);
+	json_num(out, ratio ? r->cmp.ratio.ci_low : NAN);
+	fputs(",\"ci_high\":", out);
+	json_num(out, ratio ? r->cmp.ratio.ci_high : NAN);
+	fputs(",\"p_value\":", out);
+	json_num(out, cmp ? r->cmp.mwu.p : NAN);
+	fputs(",\"test\":", out);
+	fputs(!cmp ? "null"
+	      : r->cmp.mwu.method == STATS_MWU_EXACT ? "\"mann-whitney exact\""
+	      : r->cmp.mwu.method == STATS_MWU_ASYMPTOTIC ? "\"mann-whitney asymptotic\""
+							 : "null",
+	      out);
+	fputs(",\"verdict\":", out);
+	if (cmp)
+		bt_json_string(out, r->verdict);
+	else
+		fputs(at->is_base ? "\"baseline\"" : "null", out);
+	static const char *const kinds[] = { "worse", "better", "no_difference", "inconclusive", "none" };
+	fputs(",\"verdict_kind\":", out);
+	if (cmp)
+		fprintf(out, "\"%s\"", kinds[r->kind]);
+	else
+		fputs("null", out);
+	fputc('}', out);
+}
+
 static void print_json(const struct cmp *c, FILE *out)
 {
 	fputs("{\"traces\":[", out);
@@ -564,76 +657,8 @@ static void print_json(const struct cmp *c, FILE *out)
 		fputc('}', out);
 	}
 	fputs("],\n\"comparisons\":[", out);
-	bool first = true;
-	for (size_t gi = 0; gi < c->ng; gi++) {
-		struct group *g = &c->g[gi];
-		long b = baseline_of(c, g);
-		const struct vgroup *base = b >= 0 ? &g->v[b] : NULL;
-		for (size_t mi = 0; mi < g->nm; mi++)
-			for (size_t vi = 0; vi < g->nv; vi++) {
-				const struct metric *m = &g->m[mi];
-				struct row r;
-				compute_row(m, base, &g->v[vi], (long)vi == b, &r);
-				if (r.d.n == 0)
-					continue;
-				fputs(first ? "\n{\"workload\":" : ",\n{\"workload\":", out);
-				first = false;
-				bt_json_string(out, g->workload);
-				fputs(",\"params\":", out);
-				bt_json_string(out, g->params);
-				fputs(",\"metric\":", out);
-				bt_json_string(out, m->name);
-				fputs(",\"unit\":", out);
-				bt_json_string(out, m->unit);
-				fprintf(out, ",\"better\":\"%s\"", m->better < 0 ? "lower" : m->better > 0 ? "higher" : "none");
-				fputs(",\"variant\":", out);
-				bt_json_string(out, g->v[vi].variant);
-				fputs(",\"baseline\":", out);
-				if (base)
-					bt_json_string(out, base->variant);
-				else
-					fputs("null", out);
-				fprintf(out, ",\"is_baseline\":%s,\"n\":%zu", (long)vi == b ? "true" : "false", r.d.n);
-				fputs(",\"median\":", out);
-				json_num(out, r.d.median);
-				fputs(",\"mean\":", out);
-				json_num(out, r.d.mean);
-				fputs(",\"sd\":", out);
-				json_num(out, r.d.sd);
-				fputs(",\"min\":", out);
-				json_num(out, r.d.min);
-				fputs(",\"max\":", out);
-				json_num(out, r.d.max);
-				fprintf(out, ",\"outliers\":%zu", r.o.count);
-				bool cmp = r.have_cmp && (long)vi != b;
-				fputs(",\"ratio\":", out);
-				json_num(out, cmp && r.cmp.ratio.valid ? r.cmp.ratio.ratio : NAN);
-				fputs(",\"ci_low\":", out);
-				json_num(out, cmp && r.cmp.ratio.valid ? r.cmp.ratio.ci_low : NAN);
-				fputs(",\"ci_high\":", out);
-				json_num(out, cmp && r.cmp.ratio.valid ? r.cmp.ratio.ci_high : NAN);
-				fputs(",\"p_value\":", out);
-				json_num(out, cmp ? r.cmp.mwu.p : NAN);
-				fputs(",\"test\":", out);
-				fputs(!cmp ? "null"
-				      : r.cmp.mwu.method == STATS_MWU_EXACT ? "\"mann-whitney exact\""
-				      : r.cmp.mwu.method == STATS_MWU_ASYMPTOTIC ? "\"mann-whitney asymptotic\""
-										: "null",
-				      out);
-				fputs(",\"verdict\":", out);
-				if (cmp)
-					bt_json_string(out, r.verdict);
-				else
-					fputs((long)vi == b ? "\"baseline\"" : "null", out);
-				static const char *const kinds[] = { "worse", "better", "no_difference", "inconclusive", "none" };
-				fputs(",\"verdict_kind\":", out);
-				if (cmp)
-					fprintf(out, "\"%s\"", kinds[r.kind]);
-				else
-					fputs("null", out);
-				fputc('}', out);
-			}
-	}
+	struct json_ctx jc = { out, true };
+	each_row(c, json_row, &jc);
 	fputs("],\n\"groups\":[", out);
 	for (size_t gi = 0; gi < c->ng; gi++) {
 		struct group *g = &c->g[gi];
@@ -692,49 +717,39 @@ static void print_json(const struct cmp *c, FILE *out)
 	fputs("\n]}\n", out);
 }
 
+static void csv_row(void *ctx, const struct row_at *at)
+{
+	FILE *out = ctx;
+	const struct row *r = &at->r;
+	const char *text[] = { at->g->workload, at->g->params, at->m->name, at->m->unit, at->v->variant,
+			       at->base ? at->base->variant : "" };
+	for (size_t i = 0; i < BT_ARRAY_LEN(text); i++) {
+		if (i)
+			fputc(',', out);
+		bt_csv_string(out, text[i]);
+	}
+	fprintf(out, ",%zu,%.10g,%.10g,", r->d.n, r->d.median, r->d.mean);
+	if (isfinite(r->d.sd))
+		fprintf(out, "%.10g", r->d.sd);
+	fprintf(out, ",%.10g,%.10g,%zu,", r->d.min, r->d.max, r->o.count);
+	bool cmp = r->have_cmp && !at->is_base;
+	if (cmp && r->cmp.ratio.valid)
+		fprintf(out, "%.10g,%.10g,%.10g", r->cmp.ratio.ratio, r->cmp.ratio.ci_low, r->cmp.ratio.ci_high);
+	else
+		fputs(",,", out);
+	fputc(',', out);
+	if (cmp && isfinite(r->cmp.mwu.p))
+		fprintf(out, "%.6g", r->cmp.mwu.p);
+	fputc(',', out);
+	bt_csv_string(out, at->is_base ? "baseline" : cmp ? r->verdict : "");
+	fputc('\n', out);
+}
+
 static void print_csv(const struct cmp *c, FILE *out)
 {
 	fputs("workload,params,metric,unit,variant,baseline,n,median,mean,sd,min,max,outliers,ratio,ci_low,ci_high,p_value,verdict\n",
 	      out);
-	for (size_t gi = 0; gi < c->ng; gi++) {
-		struct group *g = &c->g[gi];
-		long b = baseline_of(c, g);
-		const struct vgroup *base = b >= 0 ? &g->v[b] : NULL;
-		for (size_t mi = 0; mi < g->nm; mi++)
-			for (size_t vi = 0; vi < g->nv; vi++) {
-				const struct metric *m = &g->m[mi];
-				struct row r;
-				compute_row(m, base, &g->v[vi], (long)vi == b, &r);
-				if (r.d.n == 0)
-					continue;
-				bt_csv_string(out, g->workload);
-				fputc(',', out);
-				bt_csv_string(out, g->params);
-				fputc(',', out);
-				bt_csv_string(out, m->name);
-				fputc(',', out);
-				bt_csv_string(out, m->unit);
-				fputc(',', out);
-				bt_csv_string(out, g->v[vi].variant);
-				fputc(',', out);
-				bt_csv_string(out, base ? base->variant : "");
-				fprintf(out, ",%zu,%.10g,%.10g,", r.d.n, r.d.median, r.d.mean);
-				if (isfinite(r.d.sd))
-					fprintf(out, "%.10g", r.d.sd);
-				fprintf(out, ",%.10g,%.10g,%zu,", r.d.min, r.d.max, r.o.count);
-				bool cmp = r.have_cmp && (long)vi != b && r.cmp.ratio.valid;
-				if (cmp)
-					fprintf(out, "%.10g,%.10g,%.10g", r.cmp.ratio.ratio, r.cmp.ratio.ci_low, r.cmp.ratio.ci_high);
-				else
-					fputs(",,", out);
-				fputc(',', out);
-				if (r.have_cmp && (long)vi != b && isfinite(r.cmp.mwu.p))
-					fprintf(out, "%.6g", r.cmp.mwu.p);
-				fputc(',', out);
-				bt_csv_string(out, (long)vi == b ? "baseline" : r.have_cmp ? r.verdict : "");
-				fputc('\n', out);
-			}
-	}
+	each_row(c, csv_row, out);
 }
 
 /* ---- The command --------------------------------------------------------- */

@@ -243,6 +243,28 @@ int plan_cli_build(struct plan_cli *o, struct plan *plan, char *err, size_t errl
 	return planner_build(&o->rq, plan, err, errlen);
 }
 
+bool plan_cli_prepare(struct plan_cli *o, const char *cmd, bool run, int argc, char **argv, void (*usage)(FILE *),
+		      struct plan *plan, int *status)
+{
+	memset(plan, 0, sizeof(*plan));
+	int rc = plan_cli_parse(o, cmd, run, argc, argv, usage);
+	char err[1024];
+	if (rc) {
+		*status = rc < 0 ? 0 : rc;
+	} else if (plan_cli_build(o, plan, err, sizeof err) != 0) {
+		fprintf(stderr, "benchtop %s: %s.\n", cmd, err);
+		*status = EXIT_USAGE;
+	} else if (o->dry_run) {
+		plan_cli_print(plan, stdout);
+		*status = 0;
+	} else {
+		return true;
+	}
+	plan_free(plan);
+	plan_cli_free(o);
+	return false;
+}
+
 void plan_cli_print(const struct plan *plan, FILE *out)
 {
 	for (size_t i = 0; i < plan->n; i++) {

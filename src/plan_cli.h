@@ -34,6 +34,11 @@ int plan_cli_parse(struct plan_cli *o, const char *cmd, bool run, int argc, char
  * clamping notes go to stderr. 0, or -1 with one sentence in err ("FILE:LINE:
  * ..." for a suite). */
 int plan_cli_build(struct plan_cli *o, struct plan *plan, char *err, size_t errlen);
+/* parse + build + --dry-run, as record and run both begin: true when the
+ * plan is ready to run; false with *status the exit status (0 after --help
+ * or --dry-run, 2 after one sentence on stderr), the plan and options freed. */
+bool plan_cli_prepare(struct plan_cli *o, const char *cmd, bool run, int argc, char **argv, void (*usage)(FILE *),
+		      struct plan *plan, int *status);
 /* The plan, one run per entry (what --dry-run prints). */
 void plan_cli_print(const struct plan *plan, FILE *out);
 void plan_cli_free(struct plan_cli *o);

@@ -66,25 +66,11 @@ static void feed_advice(void *ctx, const struct bt_record *rec)
 int record_main(int argc, char **argv)
 {
 	struct plan_cli o;
-	int rc = plan_cli_parse(&o, "record", false, argc, argv, usage);
-	if (rc) {
-		plan_cli_free(&o);
-		return rc < 0 ? 0 : rc;
-	}
-	struct plan plan = { 0 };
+	struct plan plan;
+	int rc;
+	if (!plan_cli_prepare(&o, "record", false, argc, argv, usage, &plan, &rc))
+		return rc;
 	char err[1024];
-	if (plan_cli_build(&o, &plan, err, sizeof err) != 0) {
-		fprintf(stderr, "benchtop record: %s.\n", err);
-		plan_free(&plan);
-		plan_cli_free(&o);
-		return EXIT_USAGE;
-	}
-	if (o.dry_run) {
-		plan_cli_print(&plan, stdout);
-		plan_free(&plan);
-		plan_cli_free(&o);
-		return 0;
-	}
 	struct pgcluster *pg = NULL;
 	if (pgplan_prepare(&plan, &pg, err, sizeof err) != 0) {
 		fprintf(stderr, "benchtop record: %s.\n", err);

@@ -244,25 +244,10 @@ static int run_plan(struct plan_cli *o, struct plan *plan)
 int run_main(int argc, char **argv)
 {
 	struct plan_cli o;
-	int rc = plan_cli_parse(&o, "run", true, argc, argv, usage);
-	if (rc) {
-		plan_cli_free(&o);
-		return rc < 0 ? 0 : rc;
-	}
-	struct plan plan = { 0 };
-	char err[1024];
-	if (plan_cli_build(&o, &plan, err, sizeof err) != 0) {
-		fprintf(stderr, "benchtop run: %s.\n", err);
-		plan_free(&plan);
-		plan_cli_free(&o);
-		return EXIT_USAGE;
-	}
-	if (o.dry_run) {
-		plan_cli_print(&plan, stdout);
-		plan_free(&plan);
-		plan_cli_free(&o);
-		return 0;
-	}
+	struct plan plan;
+	int rc;
+	if (!plan_cli_prepare(&o, "run", true, argc, argv, usage, &plan, &rc))
+		return rc;
 	rc = run_plan(&o, &plan);
 	plan_free(&plan);
 	plan_cli_free(&o);
