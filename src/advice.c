@@ -564,26 +564,31 @@ static void time_shares(const struct adv_run *r, struct adv_time *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->d_of_blocked = -1;
-	uint64_t on = 0, rq = 0, span = 0, sr = 0, sd = 0, ss = 0, so = 0;
+	uint64_t sr = 0, sd = 0, ss = 0, so = 0;
+	double on = 0, rq = 0, weight = 0;
 	size_t nwork = 0, nsched = 0;
 	for (size_t i = 0; i < r->nthr; i++)
 		nwork += working(&r->thr[i]), nsched += r->thr[i].span_us > 0;
 	/* With schedstat: the working threads, or all of them when none
-	 * worked (a run that only waited). */
+	 * worked (a run that only waited). Each thread's shares count in
+	 * proportion to its CPU time, so a main thread that starts workers and
+	 * then waits in join does not make two spinning workers "mixed"; with
+	 * no CPU time at all, each counts alike. */
 	for (size_t i = 0; nsched && i < r->nthr; i++) {
 		const struct adv_thread *t = &r->thr[i];
 		if (!t->span_us || (nwork && !working(t)))
 			continue;
-		on += t->on_us;
-		rq += t->rq_us;
-		span += t->span_us;
+		double w = nwork ? (double)t->on_us : 1.0, span = (double)t->span_us;
+		on += w * (double)t->on_us / span;
+		rq += w * (double)t->rq_us / span;
+		weight += w;
 		sr += t->st_r, sd += t->st_d, ss += t->st_s, so += t->st_o;
 	}
-	if (span) {
+	if (weight > 0) {
 		out->known = out->from_sched = true;
 		out->working = nwork;
-		out->on = (double)on / (double)span;
-		out->rq = (double)rq / (double)span;
+		out->on = on / weight;
+		out->rq = rq / weight;
 		/* Two files read a moment apart can sum past the interval. */
 		if (out->on + out->rq > 1) {
 			double k = out->on + out->rq;
@@ -823,7 +828,8 @@ static void find_character(struct advice *a, struct adv_run *r, const struct adv
 		sb_add(&s, "%s: its threads (none used 1 %% of a CPU) were", label[kind]);
 	if (tm->from_sched)
 		sb_add(&s, " on a CPU %.0f %% and blocked %.0f %% of %s time (waiting for a CPU %.0f %% besides)",
-		       100 * tm->on, 100 * tm->blocked, tm->working == 1 ? "its" : "their", 100 * tm->rq);
+		       100 * tm->on, 100 * tm->blocked,
+		       tm->working == 1 ? "its" : "their (each weighted by its CPU time)", 100 * tm->rq);
 	else
 		sb_add(&s, " runnable in %.0f %% of samples and blocked in %.0f %%", 100 * tm->want, 100 * tm->blocked);
 	if (tm->d_of_blocked >= 0 && tm->blocked > 0.05)

@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define EXIT_USAGE 2
 #define EXIT_FAIL 125
 
 static void usage(FILE *f)

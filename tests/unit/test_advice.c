@@ -32,6 +32,7 @@ struct scen {
 	char blocked;          /* the state of a thread when neither ('S', 'D') */
 	bool no_sched;         /* schedstat unknown */
 	bool no_state;         /* THR_STATE unknown */
+	double joiner_on;      /* > 0: one more thread, on a CPU this share and asleep otherwise */
 	double throttled;      /* share of periods; -1: no CPU quota fields */
 	double invol_per_s;    /* -1 unknown */
 	double majflt_per_s;   /* -1 unknown */
@@ -129,6 +130,15 @@ static void feed_run(struct advice *a, uint64_t run, const struct scen *s)
 			double phase = fmod(k * 0.37 + i * 0.11, 1.0);
 			if (!s->no_state)
 				ent_set(te, THR_STATE, (uint64_t)(phase < s->on + s->rq ? 'R' : s->blocked));
+		}
+		if (s->joiner_on > 0) { /* a main thread waiting in join */
+			struct bt_entity *te = frame_add(&f, BT_K_THREAD, pid);
+			ent_set(te, THR_PID, pid);
+			ent_set(te, THR_RUN_US, k * (uint64_t)llround(s->joiner_on * 100000));
+			ent_set(te, THR_WAIT_US, 0);
+			ent_set(te, THR_UTIME, (uint64_t)(t * s->joiner_on * 100));
+			ent_set(te, THR_STIME, 0);
+			ent_set(te, THR_STATE, 'S');
 		}
 		struct bt_record r = { .type = TR_FRAME, .frame = &f, .t_us = f.t_us };
 		advice_add(a, &r);
@@ -502,6 +512,15 @@ static void character(void **state)
 	assert_true(fires(&s, ADV_WAIT_BOUND));
 	s.on = 0.42;
 	assert_true(fires(&s, ADV_MIXED));
+	/* Two threads computing (held off a CPU half the time) while the main
+	 * thread, past its 1 % of setup, waits in join: CPU-bound, not mixed. */
+	s = healthy();
+	s.threads = 2, s.on = 0.5, s.rq = 0.45, s.joiner_on = 0.03;
+	run_one(&o, &s);
+	f = find_kind(&o, ADV_CPU_BOUND);
+	assert_non_null(f);
+	assert_non_null(strstr(f->text, "its 3 working threads were"));
+	advice_free(&o.a);
 }
 
 static void character_from_states_or_nothing(void **state)
