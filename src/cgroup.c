@@ -226,6 +226,8 @@ out:
 
 void cg_ctx_free(struct cg_ctx *ctx)
 {
+	if (ctx->root && !ctx->root[0])
+		cg_v2_release(ctx);
 	for (int c = 0; c < CG_NCTL; c++) {
 		free(ctx->ctl[c].mountpoint);
 		free(ctx->ctl[c].own_path);

@@ -41,6 +41,9 @@ struct cg_ctx {
 	char *unified_mnt; /* cgroup2 mountpoint or NULL */
 	char *unified_own; /* own path in the cgroup2 hierarchy */
 	struct cg_hier ctl[CG_NCTL];
+	/* v2 delegation (cg_v2_enable), undone by cg_v2_release: */
+	char *v2_leaf;        /* the leaf benchtop moved itself into, or NULL */
+	char v2_enabled[64];  /* controllers it enabled beneath its cgroup */
 };
 
 struct cg_limits {
@@ -65,6 +68,7 @@ const char *cg_controller_name(enum cg_controller c);
 /* Load the cgroup layout seen by pid (0: the process reading it, i.e.
  * /proc/self) under root. Returns 0 or -errno with a sentence in err. */
 int cg_ctx_load(struct cg_ctx *ctx, const char *root, char *err, size_t errlen);
+/* Frees ctx; on the live system it first undoes cg_v2_enable. */
 void cg_ctx_free(struct cg_ctx *ctx);
 
 /* Effective CPUs and memory, as a process in benchtop's cgroup sees them. */
@@ -77,8 +81,21 @@ int cg_can_create(const struct cg_ctx *ctx, char *why, size_t whylen);
 /* ---- Run cgroups (real system only: root must be "") -------------------- */
 struct cg_run;
 
-/* Create the run's cgroup(s) with limits applied. */
-int cg_run_create(const struct cg_ctx *ctx, const struct cg_limits *lim, unsigned run_index,
+/* cgroup v2: enable controller ctl ("cpu", "memory", ...) for the cgroups
+ * beneath benchtop's own. When its cgroup holds processes (v2 allows
+ * controllers below a cgroup only while it holds none) and all of them are
+ * benchtop and its descendants, they move into a leaf beneath it first
+ * (benchtop.<pid>.<start>.0). 0, or -errno with a sentence in err: -EBUSY
+ * when processes benchtop did not start share its cgroup, -ENOTSUP when
+ * the controller is not delegated to it. */
+int cg_v2_enable(struct cg_ctx *ctx, const char *ctl, char *err, size_t errlen);
+/* Undo cg_v2_enable: disable what it enabled, move the leaf's processes
+ * back, remove the leaf. 0 or the first -errno (the leaf then stays). */
+int cg_v2_release(struct cg_ctx *ctx);
+
+/* Create the run's cgroup(s) with limits applied (on v2 through
+ * cg_v2_enable, so ctx may change). */
+int cg_run_create(struct cg_ctx *ctx, const struct cg_limits *lim, unsigned run_index,
 		  struct cg_run **out, char *err, size_t errlen);
 /* Move a (single-threaded, not yet exec'd) process into the run's cgroups. */
 int cg_run_attach(struct cg_run *run, pid_t pid);

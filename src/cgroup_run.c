@@ -132,14 +132,10 @@ static int remove_dir(const char *dir)
 }
 
 /* Create the v2 cgroup of part 0 (v2 has one hierarchy). */
-static int create_v2(const struct cg_ctx *ctx, struct cg_run *r, const struct cg_limits *lim, char *err,
+static int create_v2(struct cg_ctx *ctx, struct cg_run *r, const struct cg_limits *lim, char *err,
 		     size_t errlen)
 {
-	const char *own = ctx->ctl[CG_CPUACCT].own_dir;
 	struct cg_part *p = &r->parts[0];
-	char path[PATH_MAX], have[512] = "";
-	snprintf(path, sizeof path, "%s/cgroup.subtree_control", own);
-	bt_read_file(path, have, sizeof have);
 	/* Controllers the limits need, then those that only add counters. */
 	struct {
 		const char *name;
@@ -147,16 +143,10 @@ static int create_v2(const struct cg_ctx *ctx, struct cg_run *r, const struct cg
 	} want[] = { { "cpu", lim->cpus > 0 }, { "memory", lim->memory > 0 }, { "cpuset", lim->cpuset != NULL },
 		     { "pids", false } };
 	for (size_t i = 0; i < BT_ARRAY_LEN(want); i++) {
-		if (bt_word_in(have, want[i].name))
-			continue;
-		char plus[32];
-		snprintf(plus, sizeof plus, "+%s", want[i].name);
-		int e = write_in(own, "cgroup.subtree_control", plus);
+		char why[600];
+		int e = cg_v2_enable(ctx, want[i].name, why, sizeof why);
 		if (e && want[i].needed) {
-			snprintf(err, errlen,
-				 "cannot enable the %s controller for cgroups beneath %s (%s)%s", want[i].name, own,
-				 strerror(-e),
-				 e == -EBUSY ? ": that cgroup holds processes; run benchtop in a delegated cgroup of its own" : "");
+			snprintf(err, errlen, "%s", why);
 			return e;
 		}
 	}
@@ -231,7 +221,7 @@ static int check_limits(struct cg_run *r, const struct cg_limits *lim, char *err
 	return 0;
 }
 
-int cg_run_create(const struct cg_ctx *ctx, const struct cg_limits *lim, unsigned run_index,
+int cg_run_create(struct cg_ctx *ctx, const struct cg_limits *lim, unsigned run_index,
 		  struct cg_run **out, char *err, size_t errlen)
 {
 	if (ctx->root[0]) {

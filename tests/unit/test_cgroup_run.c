@@ -74,13 +74,51 @@ static bool is_dir(const char *p)
 	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+/* Write pid into dir/cgroup.procs. */
+static int move_to(const char *dir, pid_t pid)
+{
+	char path[PATH_MAX + 16], v[24];
+	snprintf(path, sizeof path, "%s/cgroup.procs", dir);
+	snprintf(v, sizeof v, "%d", (int)pid);
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return -1;
+	fputs(v, f);
+	return fclose(f) == 0 ? 0 : -1;
+}
+
+/* Whether pid is listed in dir/cgroup.procs. */
+static bool listed(const char *dir, pid_t pid)
+{
+	char path[PATH_MAX + 16], buf[8192];
+	snprintf(path, sizeof path, "%s/cgroup.procs", dir);
+	if (bt_read_file(path, buf, sizeof buf) < 0)
+		return false;
+	int32_t *pids = NULL;
+	size_t n = 0, cap = 0;
+	procfs_parse_pid_list(buf, &pids, &n, &cap);
+	bool found = false;
+	for (size_t i = 0; i < n; i++)
+		found |= pids[i] == pid;
+	free(pids);
+	return found;
+}
+
+static bool file_has_word(const char *dir, const char *file, const char *word)
+{
+	char path[PATH_MAX + 32], buf[512] = "";
+	snprintf(path, sizeof path, "%s/%s", dir, file);
+	return bt_read_file(path, buf, sizeof buf) >= 0 && bt_word_in(buf, word);
+}
+
 /* What a test holds, so that teardown cleans up even after a failed
  * assertion (cmocka leaves the test function with a longjmp). */
 static struct {
-	struct cg_ctx ctx;
-	bool have_ctx;
+	struct cg_ctx ctx, outer; /* outer: our own cgroup, handing hugetlb down */
+	bool have_ctx, have_outer;
 	struct cg_run *run;
-	pid_t child;
+	pid_t child, orphan;
+	bool moved; /* this test process was moved into dirs[0] */
 	int go[2], done[2];
 	char dirs[2][PATH_MAX];
 } t;
@@ -100,14 +138,22 @@ static int test_teardown(void **state)
 		kill(t.child, SIGKILL);
 		waitpid(t.child, NULL, 0);
 	}
+	if (t.orphan > 0) /* not our child: gone once rmdir below succeeds */
+		kill(t.orphan, SIGKILL);
+	if (t.have_ctx)
+		cg_v2_release(&t.ctx);
+	if (t.moved)
+		move_to(own, getpid());
 	char err[256];
 	if (t.run)
 		cg_run_destroy(t.run, err, sizeof err);
 	for (int i = 0; i < 2; i++)
-		if (t.dirs[i][0])
-			rmdir(t.dirs[i]);
+		for (int k = 0; t.dirs[i][0] && k < 200 && rmdir(t.dirs[i]) < 0 && errno == EBUSY; k++)
+			usleep(10000);
 	if (t.have_ctx)
 		cg_ctx_free(&t.ctx);
+	if (t.have_outer)
+		cg_ctx_free(&t.outer); /* disables hugetlb again if we enabled it */
 	for (int i = 0; i < 2; i++) {
 		if (t.go[i] >= 0)
 			close(t.go[i]);
@@ -263,12 +309,143 @@ static void v2_leftovers(void **state)
 	alive[0] = '\0';
 }
 
+/* ---- v2 delegation: the "no internal processes" rule, for real ------------ */
+
+/* A v2 context whose own cgroup is dir (a test cgroup beneath ours). */
+static void make_v2_ctx_at(struct cg_ctx *c, const char *dir)
+{
+	make_v2_ctx(c);
+	for (int i = 0; i < CG_NCTL; i++) {
+		free(c->ctl[i].own_dir);
+		c->ctl[i].own_dir = xstrdup(dir);
+	}
+}
+
+/* hugetlb is the controller this host's cgroup2 mount offers (the others
+ * are bound to v1); the rule is the same for cpu and memory on a v2 host.
+ * Our own cgroup hands it down to the test cgroup for the test's time
+ * (cg_ctx_free of t.outer takes it back). */
+static bool delegation_testable(void)
+{
+	if (!usable())
+		return false;
+	if (!file_has_word(own, "cgroup.controllers", "hugetlb")) {
+		print_message("this cgroup2 offers no controller free to enable: skipped\n");
+		return false;
+	}
+	make_v2_ctx(&t.outer);
+	t.have_outer = true;
+	char err[700];
+	if (cg_v2_enable(&t.outer, "hugetlb", err, sizeof err) != 0) {
+		print_message("cannot hand hugetlb down from our own cgroup (%s): skipped\n", err);
+		return false;
+	}
+	return true;
+}
+
+/* A test cgroup beneath ours, named like a run so a crash leaves nothing a
+ * later benchtop would not remove. */
+static char *test_cgroup(void)
+{
+	snprintf(t.dirs[0], PATH_MAX, "%s/benchtop.%d.%llu.77", own, (int)getpid(),
+		 (unsigned long long)cg_pid_start_ticks(getpid()));
+	assert_int_equal(mkdir(t.dirs[0], 0755), 0);
+	return t.dirs[0];
+}
+
+/* benchtop alone (with a child of its own) in its cgroup: enabling a
+ * controller moves both into a leaf; release puts everything back. */
+static void v2_delegate_moves_ours_and_back(void **state)
+{
+	(void)state;
+	if (!delegation_testable())
+		skip();
+	char *T = test_cgroup();
+	assert_int_equal(move_to(T, getpid()), 0);
+	t.moved = true;
+	pid_t child = spinner(0); /* waits for "go": born in T */
+	make_v2_ctx_at(&t.ctx, T);
+	t.have_ctx = true;
+	char err[700] = "";
+	assert_false(file_has_word(T, "cgroup.subtree_control", "hugetlb"));
+	int rc = cg_v2_enable(&t.ctx, "hugetlb", err, sizeof err);
+	if (rc)
+		print_message("cg_v2_enable: %s\n", err);
+	assert_int_equal(rc, 0);
+	assert_true(file_has_word(T, "cgroup.subtree_control", "hugetlb"));
+	assert_non_null(t.ctx.v2_leaf);
+	char leaf[PATH_MAX];
+	snprintf(leaf, sizeof leaf, "%s/benchtop.%d.%llu.0", T, (int)getpid(),
+		 (unsigned long long)cg_pid_start_ticks(getpid()));
+	assert_string_equal(t.ctx.v2_leaf, leaf);
+	assert_true(listed(leaf, getpid()));
+	assert_true(listed(leaf, child));
+	assert_false(listed(T, getpid()));
+	/* Enabled already: nothing more to do. */
+	assert_int_equal(cg_v2_enable(&t.ctx, "hugetlb", err, sizeof err), 0);
+	/* A controller the parent does not hand down is refused by name. */
+	assert_int_equal(cg_v2_enable(&t.ctx, "memory", err, sizeof err), -ENOTSUP);
+	assert_non_null(strstr(err, "not delegated"));
+
+	assert_int_equal(cg_v2_release(&t.ctx), 0);
+	assert_null(t.ctx.v2_leaf);
+	assert_false(file_has_word(T, "cgroup.subtree_control", "hugetlb"));
+	assert_false(is_dir(leaf));
+	assert_true(listed(T, getpid()));
+	assert_true(listed(T, child));
+}
+
+/* A process benchtop did not start shares its cgroup: nothing is moved,
+ * nothing enabled, and the sentence names the process and what to do. */
+static void v2_delegate_refuses_a_shared_cgroup(void **state)
+{
+	(void)state;
+	if (!delegation_testable())
+		skip();
+	char *T = test_cgroup();
+	int p[2];
+	assert_int_equal(pipe(p), 0);
+	pid_t mid = fork();
+	assert_true(mid >= 0);
+	if (mid == 0) { /* its child outlives it: not benchtop's descendant */
+		pid_t g = fork();
+		if (g == 0) {
+			close(p[0]);
+			close(p[1]);
+			pause();
+			_exit(0);
+		}
+		_exit(write(p[1], &g, sizeof g) == sizeof g ? 0 : 1);
+	}
+	close(p[1]);
+	assert_int_equal(read(p[0], &t.orphan, sizeof t.orphan), (ssize_t)sizeof t.orphan);
+	close(p[0]);
+	assert_int_equal(waitpid(mid, NULL, 0), mid);
+	assert_int_equal(move_to(T, t.orphan), 0);
+	assert_int_equal(move_to(T, getpid()), 0);
+	t.moved = true;
+
+	make_v2_ctx_at(&t.ctx, T);
+	t.have_ctx = true;
+	char err[700] = "", pid_text[32];
+	assert_int_equal(cg_v2_enable(&t.ctx, "hugetlb", err, sizeof err), -EBUSY);
+	snprintf(pid_text, sizeof pid_text, "(PID %d)", (int)t.orphan);
+	assert_non_null(strstr(err, "holds 1 that benchtop did not start"));
+	assert_non_null(strstr(err, pid_text));
+	assert_non_null(strstr(err, "--no-cgroup"));
+	assert_null(t.ctx.v2_leaf);
+	assert_false(file_has_word(T, "cgroup.subtree_control", "hugetlb"));
+	assert_true(listed(T, getpid()));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(v2_run_lifecycle, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(v2_limit_without_controller, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(v2_leftovers, test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(v2_delegate_moves_ours_and_back, test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(v2_delegate_refuses_a_shared_cgroup, test_setup, test_teardown),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
