@@ -827,9 +827,9 @@ static void find_character(struct advice *a, struct adv_run *r, const struct adv
 	else
 		sb_add(&s, "%s: its threads (none used 1 %% of a CPU) were", label[kind]);
 	if (tm->from_sched)
-		sb_add(&s, " on a CPU %.0f %% and blocked %.0f %% of %s time (waiting for a CPU %.0f %% besides)",
-		       100 * tm->on, 100 * tm->blocked,
-		       tm->working == 1 ? "its" : "their (each weighted by its CPU time)", 100 * tm->rq);
+		sb_add(&s, " on a CPU %.0f %% and blocked %.0f %% of %s time%s (waiting for a CPU %.0f %% besides)",
+		       100 * tm->on, 100 * tm->blocked, tm->working == 1 ? "its" : "their",
+		       tm->working == 1 ? "" : ", each weighted by its CPU time", 100 * tm->rq);
 	else
 		sb_add(&s, " runnable in %.0f %% of samples and blocked in %.0f %%", 100 * tm->want, 100 * tm->blocked);
 	if (tm->d_of_blocked >= 0 && tm->blocked > 0.05)

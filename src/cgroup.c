@@ -76,7 +76,42 @@ static char *own_dir_for(const char *root, const char *mnt, const char *mnt_root
 struct mnt {
 	char *point, *mroot, *opts;
 	bool v2;
+	unsigned long id, parent;
 };
+
+/* Every mount of mountinfo, by id: enough to tell which are hidden. */
+struct mnt_id {
+	unsigned long id, parent;
+	char *point;
+};
+
+/* Whether mount id is visible: neither it nor a mount it hangs from is
+ * covered by a mount on the same point (a container runtime mounting a
+ * fresh cgroupfs over the host's, or a cgroup bind-mounted over a
+ * hierarchy, leaves the covered mount in mountinfo). */
+static bool mnt_visible(const struct mnt_id *all, size_t n, unsigned long id)
+{
+	unsigned long from = 0; /* the mount we came up from: it may cover its parent */
+	bool have_from = false;
+	for (int depth = 0; depth < 64; depth++) {
+		const struct mnt_id *m = NULL;
+		for (size_t i = 0; i < n && !m; i++)
+			if (all[i].id == id)
+				m = &all[i];
+		if (!m)
+			return true; /* the namespace's root hangs from nothing listed */
+		for (size_t i = 0; i < n; i++)
+			if (all[i].parent == m->id && all[i].id != m->id && !(have_from && all[i].id == from) &&
+			    strcmp(all[i].point, m->point) == 0)
+				return false;
+		if (m->parent == m->id)
+			return true;
+		from = m->id;
+		have_from = true;
+		id = m->parent;
+	}
+	return true;
+}
 
 int cg_ctx_load(struct cg_ctx *ctx, const char *root, char *err, size_t errlen)
 {
@@ -86,6 +121,8 @@ int cg_ctx_load(struct cg_ctx *ctx, const char *root, char *err, size_t errlen)
 	char *mi = NULL, *pc = NULL;
 	struct mnt *mnts = NULL;
 	size_t nm = 0, cm = 0;
+	struct mnt_id *ids = NULL;
+	size_t nids = 0, cids = 0;
 	int rc = 0;
 
 	bt_path(path, sizeof path, root, "/proc/self/mountinfo");
@@ -109,16 +146,36 @@ int cg_ctx_load(struct cg_ctx *ctx, const char *root, char *err, size_t errlen)
 		char *fstype = strtok_r(NULL, " ", &save);
 		(void)strtok_r(NULL, " ", &save);
 		char *sopts = strtok_r(NULL, " ", &save);
+		const char *p0 = f[0], *p1 = f[1];
+		uint64_t id = 0, parent = 0;
+		bt_scan_u64(&p0, &id);
+		bt_scan_u64(&p1, &parent);
+		unescape_octal(f[4]);
+		bt_grow((void **)&ids, &cids, nids + 1, sizeof(*ids));
+		ids[nids++] = (struct mnt_id){ (unsigned long)id, (unsigned long)parent, xstrdup(f[4]) };
 		if (!fstype || (strcmp(fstype, "cgroup") != 0 && strcmp(fstype, "cgroup2") != 0))
 			continue;
 		bt_grow((void **)&mnts, &cm, nm + 1, sizeof(*mnts));
 		unescape_octal(f[3]);
-		unescape_octal(f[4]);
 		mnts[nm].mroot = xstrdup(f[3]);
 		mnts[nm].point = xstrdup(f[4]);
 		mnts[nm].opts = xstrdup(sopts ? sopts : "");
 		mnts[nm].v2 = strcmp(fstype, "cgroup2") == 0;
+		mnts[nm].id = (unsigned long)id;
+		mnts[nm].parent = (unsigned long)parent;
 		nm++;
+	}
+	/* Keep the cgroup mounts a process here can see. */
+	for (size_t i = 0; i < nm;) {
+		if (mnt_visible(ids, nids, mnts[i].id)) {
+			i++;
+			continue;
+		}
+		free(mnts[i].point);
+		free(mnts[i].mroot);
+		free(mnts[i].opts);
+		memmove(&mnts[i], &mnts[i + 1], (nm - i - 1) * sizeof(*mnts)); /* order matters below */
+		nm--;
 	}
 
 	bt_path(path, sizeof path, root, "/proc/self/cgroup");
@@ -219,6 +276,9 @@ out:
 		free(mnts[i].opts);
 	}
 	free(mnts);
+	for (size_t i = 0; i < nids; i++)
+		free(ids[i].point);
+	free(ids);
 	free(mi);
 	free(pc);
 	return rc;
@@ -421,4 +481,110 @@ uint64_t cg_pid_start_ticks(pid_t pid)
 	if (bt_read_file(path, buf, sizeof buf) <= 0 || !procfs_parse_stat(buf, &st))
 		return 0;
 	return st.starttime;
+}
+
+/* ---- benchtop's own cgroup ---------------------------------------------- */
+
+enum { OWN_CPU, OWN_CPUACCT_USAGE, OWN_THROTTLE, OWN_MEM, OWN_N };
+
+struct cg_own {
+	int version;
+	int fd[OWN_N];
+	char buf[4096];
+};
+
+static int open_file(const char *dir, const char *file)
+{
+	char p[PATH_MAX];
+	if (!dir || snprintf(p, sizeof p, "%s/%s", dir, file) >= (int)sizeof p)
+		return -1;
+	return open(p, O_RDONLY | O_CLOEXEC);
+}
+
+/* The directory whose quota binds (see cg_effective), else own. */
+static void quota_dir(const struct cg_ctx *ctx, char *dir, size_t size)
+{
+	const struct cg_hier *cpu = &ctx->ctl[CG_CPU];
+	struct quota_walk q = { 0, "", cpu->version };
+	snprintf(dir, size, "%s", cpu->own_dir ? cpu->own_dir : "");
+	if (!cpu->present)
+		return;
+	walk_up(ctx, cpu, quota_step, &q);
+	char *slash = strrchr(q.src, '/');
+	if (q.best > 0 && slash) {
+		*slash = '\0';
+		snprintf(dir, size, "%s", q.src);
+	}
+}
+
+struct cg_own *cg_own_open(const struct cg_ctx *ctx)
+{
+	struct cg_own *o = xcalloc(1, sizeof(*o));
+	o->version = ctx->version;
+	char qdir[PATH_MAX];
+	quota_dir(ctx, qdir, sizeof qdir);
+	const struct cg_hier *acct = &ctx->ctl[CG_CPUACCT], *mem = &ctx->ctl[CG_MEMORY];
+	if (ctx->version == 2) {
+		o->fd[OWN_CPU] = open_file(acct->present ? acct->own_dir : NULL, "cpu.stat");
+		o->fd[OWN_CPUACCT_USAGE] = -1;
+		o->fd[OWN_THROTTLE] = open_file(ctx->ctl[CG_CPU].present ? qdir : NULL, "cpu.stat");
+		o->fd[OWN_MEM] = open_file(mem->present ? mem->own_dir : NULL, "memory.current");
+	} else {
+		o->fd[OWN_CPU] = -1;
+		o->fd[OWN_CPUACCT_USAGE] = open_file(acct->present ? acct->own_dir : NULL, "cpuacct.usage");
+		o->fd[OWN_THROTTLE] = open_file(ctx->ctl[CG_CPU].present ? qdir : NULL, "cpu.stat");
+		o->fd[OWN_MEM] = open_file(mem->present ? mem->own_dir : NULL, "memory.usage_in_bytes");
+	}
+	bool any = false;
+	for (int i = 0; i < OWN_N; i++)
+		any |= o->fd[i] >= 0;
+	if (!any) {
+		free(o);
+		return NULL;
+	}
+	return o;
+}
+
+static const char *own_text(struct cg_own *o, int which)
+{
+	if (o->fd[which] < 0)
+		return NULL;
+	return bt_pread_once(o->fd[which], o->buf, sizeof o->buf) > 0 ? o->buf : NULL;
+}
+
+void cg_own_read(struct cg_own *o, struct bt_entity *e)
+{
+	if (!o)
+		return;
+	uint64_t v;
+	const char *t;
+	if ((t = own_text(o, OWN_CPU)) && bt_find_key_u64(t, "usage_usec", &v))
+		ent_set(e, SYS_OWN_CPU_NS, v * 1000);
+	if ((t = own_text(o, OWN_CPUACCT_USAGE)) && bt_scan_u64(&t, &v))
+		ent_set(e, SYS_OWN_CPU_NS, v);
+	if ((t = own_text(o, OWN_THROTTLE))) {
+		uint64_t periods, thr;
+		/* v2 counts microseconds, v1 nanoseconds (v1's summed over CPUs). */
+		bool have_ns = bt_find_key_u64(t, o->version == 2 ? "throttled_usec" : "throttled_time", &v);
+		if (have_ns && o->version == 2)
+			v *= 1000;
+		if (bt_find_key_u64(t, "nr_periods", &periods) && bt_find_key_u64(t, "nr_throttled", &thr)) {
+			ent_set(e, SYS_OWN_PERIODS, periods);
+			ent_set(e, SYS_OWN_THROTTLED, thr);
+			if (have_ns)
+				ent_set(e, SYS_OWN_THROTTLED_NS, v);
+		}
+	}
+	if ((t = own_text(o, OWN_MEM)) && bt_scan_u64(&t, &v))
+		ent_set(e, SYS_OWN_MEM, v);
+}
+
+void cg_own_free(struct cg_own *o)
+{
+	if (!o)
+		return;
+	for (int i = 0; i < OWN_N; i++)
+		if (o->fd[i] >= 0)
+			close(o->fd[i]);
+	free(o);
 }

@@ -115,6 +115,17 @@ int cg_run_destroy(struct cg_run *run, char *err, size_t errlen);
  * and remove them. Returns how many were removed (>= 0) or -errno. */
 int cg_cleanup_leftovers(const struct cg_ctx *ctx, char *report, size_t len);
 
+/* ---- benchtop's own cgroup (live system or under a root) ---------------- */
+struct cg_own;
+
+/* Open the counters of benchtop's own cgroup: CPU usage, throttling of the
+ * nearest quota up the tree (where a container's limit sits), memory.
+ * NULL when none of them can be opened. */
+struct cg_own *cg_own_open(const struct cg_ctx *ctx);
+/* Fill the SYS_OWN_* fields of e that can be read. */
+void cg_own_read(struct cg_own *own, struct bt_entity *e);
+void cg_own_free(struct cg_own *own);
+
 /* Start time of a pid in clock ticks since boot (0 when gone). */
 uint64_t cg_pid_start_ticks(pid_t pid);
 

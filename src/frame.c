@@ -8,7 +8,8 @@
 static const char *const sys_names[SYS_NF] = {
 	"mem_total", "mem_available", "mem_free", "procs_running", "ctxt",
 	"psi_cpu_some_us", "psi_mem_some_us", "psi_mem_full_us",
-	"psi_io_some_us", "psi_io_full_us",
+	"psi_io_some_us", "psi_io_full_us", "own_cg_cpu_ns", "own_cg_periods",
+	"own_cg_throttled", "own_cg_throttled_ns", "own_cg_memory",
 };
 static const char *const cpu_names[CPU_NF] = {
 	"user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal",

@@ -19,10 +19,13 @@
 
 enum bt_kind { BT_K_SYS, BT_K_CPU, BT_K_RUN, BT_K_PROC, BT_K_THREAD, BT_NKINDS };
 
-/* System-wide fields (key 0). */
+/* System-wide fields (key 0), and benchtop's own cgroup (SYS_OWN_*: in a
+ * container, the container's cgroup; it holds benchtop and the runs, and
+ * anything else the container runs). */
 enum { SYS_MEM_TOTAL, SYS_MEM_AVAIL, SYS_MEM_FREE, SYS_PROCS_RUNNING, SYS_CTXT,
        SYS_PSI_CPU_SOME, SYS_PSI_MEM_SOME, SYS_PSI_MEM_FULL, SYS_PSI_IO_SOME,
-       SYS_PSI_IO_FULL, SYS_NF };
+       SYS_PSI_IO_FULL, SYS_OWN_CPU_NS, SYS_OWN_PERIODS, SYS_OWN_THROTTLED,
+       SYS_OWN_THROTTLED_NS, SYS_OWN_MEM, SYS_NF };
 /* One CPU of /proc/stat (key = cpu index), in clock ticks. */
 enum { CPU_USER, CPU_NICE, CPU_SYSTEM, CPU_IDLE, CPU_IOWAIT, CPU_IRQ,
        CPU_SOFTIRQ, CPU_STEAL, CPU_NF };

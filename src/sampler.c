@@ -65,6 +65,7 @@ struct sampler {
 	struct sampler_name *names;
 	size_t nnames, namecap;
 	struct bt_frame *cur; /* the frame being filled */
+	struct cg_own *own;   /* benchtop's own cgroup, or NULL */
 };
 
 static int open_root(const struct sampler *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -141,6 +142,11 @@ void sampler_free(struct sampler *s)
 	free(s->kids);
 	free(s->root);
 	free(s);
+}
+
+void sampler_set_own_cgroup(struct sampler *s, struct cg_own *own)
+{
+	s->own = own;
 }
 
 void sampler_add_run(struct sampler *s, uint64_t run_id, pid_t root_pid, struct cg_run *cg)
@@ -337,6 +343,7 @@ static void sample_system(struct sampler *s, struct bt_frame *f)
 			ent_set(sys, SYS_MEM_FREE, fr);
 		}
 	}
+	cg_own_read(s->own, sys);
 	static const unsigned psi_some[3] = { SYS_PSI_CPU_SOME, SYS_PSI_MEM_SOME, SYS_PSI_IO_SOME };
 	static const int psi_full[3] = { -1, SYS_PSI_MEM_FULL, SYS_PSI_IO_FULL };
 	for (int i = 0; i < 3; i++) {

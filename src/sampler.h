@@ -9,7 +9,7 @@
  *
  * Call order: sampler_new, sampler_add_run (per run), then sampler_tick per
  * tick, sampler_note_reaped when benchtop reaps a run's process, and
- * sampler_free. The sampler does not own cg_run objects. */
+ * sampler_free. The sampler does not own cg_run or cg_own objects. */
 #ifndef BT_SAMPLER_H
 #define BT_SAMPLER_H
 
@@ -34,6 +34,8 @@ struct sampler *sampler_new(const char *root, unsigned status_every);
 void sampler_free(struct sampler *s);
 
 void sampler_add_run(struct sampler *s, uint64_t run_id, pid_t root_pid, struct cg_run *cg);
+/* Also read benchtop's own cgroup every tick (SYS_OWN_*). Not owned. */
+void sampler_set_own_cgroup(struct sampler *s, struct cg_own *own);
 /* Account the CPU time of a process of run_id that benchtop itself reaped
  * (the run's root or an adopted orphan). */
 void sampler_note_reaped(struct sampler *s, uint64_t run_id, pid_t pid, const struct rusage *ru);

@@ -86,6 +86,9 @@ struct session {
 	struct rlimit nofile0; /* the limit the commands must see */
 	bool have_nofile;
 	bool have_info;
+	bool cg_usable;      /* run cgroups can be made here (else /proc only) */
+	struct cg_own *own;  /* benchtop's own cgroup's counters, or NULL */
+	char cg_said[600];   /* the last cgroup note printed: each is said once */
 	/* the current run */
 	const struct run_spec *spec;
 	uint64_t run_id;
@@ -462,22 +465,32 @@ static int run_one(struct session *s, const struct run_spec *r, uint64_t run_id,
 	s->res_fd = -1;
 	frame_reset(&s->frame);
 
-	char cgnote[600] = "";
-	if (s->info.cg_ok && !o->no_cgroup) {
+	char cgnote[700] = "";
+	if (!o->no_cgroup) {
+		const char *why = NULL;
 		struct cg_limits lim = { r->cpus, r->cpuset, r->memory };
-		if (cg_run_create(&s->info.cg, &lim, (unsigned)run_id, &s->cg, s->err, sizeof s->err)) {
+		if (!s->cg_usable)
+			why = s->info.cg_ok ? s->info.cannot_create_why : s->info.cg_error;
+		else if (cg_run_create(&s->info.cg, &lim, (unsigned)run_id, &s->cg, s->err, sizeof s->err)) {
 			s->cg = NULL;
-			snprintf(cgnote, sizeof cgnote, "no cgroup for this run (%s): limits not applied, measuring through /proc only", s->err);
+			why = s->err;
 		}
-	} else if (!o->no_cgroup) {
-		snprintf(cgnote, sizeof cgnote, "no cgroup for this run (%s): limits not applied, measuring through /proc only",
-			 s->info.cg_error);
+		bool limited = r->cpus > 0 || r->cpuset || r->memory;
+		if (why)
+			snprintf(cgnote, sizeof cgnote, "no cgroup for this run (%s): %smeasuring through /proc%s", why,
+				 limited ? "limits not applied, " : "",
+				 s->own ? " and benchtop's own cgroup" : " only");
 	}
-	if (cgnote[0] && !o->quiet)
+	/* Said once: a suite of many runs repeats the same reason. The trace
+	 * keeps it with every run. */
+	if (cgnote[0] && !o->quiet && strcmp(cgnote, s->cg_said) != 0) {
 		fprintf(stderr, "benchtop: %s.\n", cgnote);
+		snprintf(s->cg_said, sizeof s->cg_said, "%s", cgnote);
+	}
 
 	/* Per-thread status (context switches) is the dearest file: about once a second. */
 	s->s = sampler_new("", o->interval_ms >= 1000 ? 1 : 1000 / o->interval_ms);
+	sampler_set_own_cgroup(s->s, s->own);
 	/* The result protocol: the command inherits the write end of a pipe
 	 * and finds its number in BENCHTOP_RESULT_FD. Only our end is
 	 * non-blocking: a workload's write must not fail with EAGAIN. */
@@ -708,12 +721,15 @@ int session_run(const struct session_opts *o, const struct plan *p, const struct
 	frame_init(&s.frame);
 	s.t0_ns = bt_now_ns();
 	write_meta(&s, rt);
-	if (s.info.cg_ok && !o->no_cgroup) {
+	s.cg_usable = s.info.cg_ok && s.info.can_create && !o->no_cgroup;
+	if (s.cg_usable) {
 		char rep[1024];
 		int left = cg_cleanup_leftovers(&s.info.cg, rep, sizeof rep);
 		if (left > 0 && !o->quiet)
 			fprintf(stderr, "benchtop: removed %d cgroup(s) left by a benchtop that died: %s\n", left, rep);
 	}
+	if (s.info.cg_ok)
+		s.own = cg_own_open(&s.info.cg);
 	bool all_ok = true;
 	for (size_t i = 0; i < p->n && !s.skip_rest; i++) {
 		if (hooks && hooks->run_begins)
@@ -757,6 +773,7 @@ done:
 	res->status = status;
 	if (s.have_info)
 		frame_free(&s.frame);
+	cg_own_free(s.own);
 	if (s.have_info)
 		sysinfo_done(&s.info);
 	if (sfd >= 0)

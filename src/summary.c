@@ -88,6 +88,8 @@ static void add_kv(struct summary *s, const struct bt_record *rec)
 		double v = num(trace_kv_get(rec, "clk_tck"), 0);
 		if (v > 0)
 			s->clk_tck = (long)v;
+		v = num(trace_kv_get(rec, "mem_limit"), 0);
+		s->mem_limit = v > 0 ? (uint64_t)v : 0;
 		return;
 	}
 	if (rec->type == TR_RUN_START) {
@@ -271,6 +273,30 @@ static void add_frame(struct summary *s, const struct bt_frame *f)
 				r->thr_ns = e->v[RUN_CG_THROTTLED_NS];
 		}
 	}
+	/* benchtop's own cgroup, for every run that this frame shows. */
+	const struct bt_entity *sys = f->k[BT_K_SYS].n ? &f->k[BT_K_SYS].items[0] : NULL;
+	for (size_t i = 0; sys && i < runs->n; i++) {
+		struct run_summary *r = find(s, runs->items[i].key);
+		if (!r || r->ended)
+			continue;
+		if (ent_has(sys, SYS_OWN_PERIODS) && ent_has(sys, SYS_OWN_THROTTLED)) {
+			uint64_t ns = ent_has(sys, SYS_OWN_THROTTLED_NS) ? sys->v[SYS_OWN_THROTTLED_NS] : 0;
+			if (!r->have_own_thr) {
+				r->have_own_thr = true;
+				r->own_periods0 = sys->v[SYS_OWN_PERIODS];
+				r->own_thr0 = sys->v[SYS_OWN_THROTTLED];
+				r->own_thr_ns0 = ns;
+			}
+			r->own_periods = sys->v[SYS_OWN_PERIODS];
+			r->own_thr = sys->v[SYS_OWN_THROTTLED];
+			r->own_thr_ns = ns;
+		}
+		if (ent_has(sys, SYS_OWN_MEM)) {
+			r->have_own_mem = true;
+			if (sys->v[SYS_OWN_MEM] > r->own_mem_peak)
+				r->own_mem_peak = sys->v[SYS_OWN_MEM];
+		}
+	}
 	/* Peak VmHWM of any process of each run. */
 	const struct bt_entity_list *procs = &f->k[BT_K_PROC];
 	for (size_t i = 0; i < procs->n; i++) {
@@ -328,6 +354,47 @@ const char *run_exit_text(const struct run_summary *r, char *buf, size_t size)
 		snprintf(buf + l, size - l, " (%s)", r->end_reason);
 	}
 	return buf;
+}
+
+/* The rise of benchtop's own cgroup's throttling over the run; false when
+ * unknown or a counter went back. */
+static bool own_throttle(const struct run_summary *r, uint64_t *periods, uint64_t *thr, double *thr_s)
+{
+	if (!r->have_own_thr || r->own_periods < r->own_periods0 || r->own_thr < r->own_thr0 ||
+	    r->own_thr_ns < r->own_thr_ns0)
+		return false;
+	*periods = r->own_periods - r->own_periods0;
+	*thr = r->own_thr - r->own_thr0;
+	*thr_s = (double)(r->own_thr_ns - r->own_thr_ns0) / 1e9;
+	return true;
+}
+
+/* Shown where it tells something: the run had no cgroup of its own (these
+ * are then the only cgroup numbers), or benchtop's cgroup was throttled
+ * (a container's quota holds the runs too). */
+static void print_own_cgroup(FILE *out, const struct summary *s, const struct run_summary *r)
+{
+	uint64_t periods = 0, thr = 0;
+	double thr_s = 0;
+	bool have_thr = own_throttle(r, &periods, &thr, &thr_s);
+	bool throttled = have_thr && thr > 0;
+	if (r->cgroup[0] && !throttled)
+		return;
+	if (!r->cgroup[0] && !throttled && !(r->have_own_mem && s->mem_limit))
+		return;
+	char a[64], b[64];
+	fprintf(out, "  %-22s ", "benchtop's cgroup");
+	if (have_thr && periods)
+		fprintf(out, "throttled %.1f %% of %llu periods, %.3f s", 100.0 * (double)thr / (double)periods,
+			(unsigned long long)periods, thr_s);
+	else
+		fputs("no CPU quota periods", out);
+	if (r->have_own_mem) {
+		fprintf(out, "; memory peak %s", bt_fmt_bytes(a, sizeof a, (double)r->own_mem_peak));
+		if (s->mem_limit)
+			fprintf(out, " of %s", bt_fmt_bytes(b, sizeof b, (double)s->mem_limit));
+	}
+	fputs(" (shared: benchtop, the run, anything else in it)\n", out);
 }
 
 static const char *xfmt_u(char *buf, size_t size, unsigned v)
@@ -394,6 +461,7 @@ void summary_print_table(FILE *out, const struct summary *s, struct advice *adv)
 				(double)r->thr_ns / 1e9);
 		else
 			fprintf(out, "  %-22s %s\n", "throttled", r->have_throttle ? "0 % (no CPU quota periods)" : "-");
+		print_own_cgroup(out, s, r);
 		fprintf(out, "  %-22s %s\n", "exit", run_exit_text(r, a, sizeof a));
 		fprintf(out, "  %-22s %llu samples, %llu late by > 1 ms (max %.2f ms), %llu missed; sampling cost %.0f us/tick\n",
 			"sampling", (unsigned long long)r->ticks, (unsigned long long)r->late_ticks,
@@ -475,8 +543,21 @@ void summary_print_json(FILE *out, const struct summary *s, struct advice *adv)
 				(unsigned long long)r->periods, (unsigned long long)r->throttled, (double)r->thr_ns / 1e9);
 		else
 			fputs(",\"periods\":null,\"throttled_periods\":null,\"throttled_s\":null", out);
+		uint64_t op, ot;
+		double os;
+		if (own_throttle(r, &op, &ot, &os))
+			fprintf(out, ",\"own_cgroup_periods\":%llu,\"own_cgroup_throttled_periods\":%llu,\"own_cgroup_throttled_s\":%.6f",
+				(unsigned long long)op, (unsigned long long)ot, os);
+		else
+			fputs(",\"own_cgroup_periods\":null,\"own_cgroup_throttled_periods\":null,\"own_cgroup_throttled_s\":null", out);
+		if (r->have_own_mem)
+			fprintf(out, ",\"own_cgroup_memory_peak_bytes\":%llu", (unsigned long long)r->own_mem_peak);
+		else
+			fputs(",\"own_cgroup_memory_peak_bytes\":null", out);
 		fprintf(out, ",\"limit_cpus\":%g,\"limit_memory_bytes\":%llu,\"limits_applied\":%s", r->limit_cpus,
 			(unsigned long long)r->limit_mem, r->limits_applied ? "true" : "false");
+		fputs(",\"cgroup\":", out);
+		bt_json_string(out, r->cgroup);
 		if (r->ended)
 			fprintf(out, ",\"exit_code\":%d,\"signal\":%d,\"oom_killed\":%s", r->exit_code, r->signal,
 				r->oom_killed ? "true" : "false");

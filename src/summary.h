@@ -64,6 +64,10 @@ struct run_summary {
 	uint64_t cs_vol, cs_invol;
 	bool have_throttle;
 	uint64_t periods, throttled, thr_ns;
+	/* benchtop's own cgroup while the run ran (a container's): the rise
+	 * of its throttling counters, and its memory peak */
+	bool have_own_thr, have_own_mem;
+	uint64_t own_periods0, own_thr0, own_thr_ns0, own_periods, own_thr, own_thr_ns, own_mem_peak;
 	/* ticks */
 	uint64_t ticks, late_ticks, missed, late_max_us, cost_ns;
 	/* end */
@@ -86,6 +90,7 @@ struct summary {
 	struct run_summary *runs;
 	size_t nruns, cap;
 	long clk_tck;
+	uint64_t mem_limit; /* META: the tightest limit over benchtop's own cgroup */
 };
 
 void summary_init(struct summary *s);
