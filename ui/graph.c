@@ -414,3 +414,19 @@ void graph_mark(struct graph_grid *g, enum graph_style style, double t0, double 
 	c->ch = style == GRAPH_BRAILLE ? 0x25BEu : 'v';
 	c->series = id;
 }
+
+void graph_hline(struct graph_grid *g, enum graph_style style, const struct graph_axis *y, double v)
+{
+	if (!g->cell || !isfinite(v) || v < y->lo || v > y->hi || !(y->hi > y->lo))
+		return;
+	int row = graph_value_row(y, g->h, v);
+	/* dashes, so it reads as a limit, not as data: in ASCII every other
+	 * cell, as '-' is also what a low sample looks like */
+	for (int x = 0; x < g->w; x += style == GRAPH_BRAILLE ? 1 : 2) {
+		struct graph_cell *c = &g->cell[(size_t)row * (size_t)g->w + (size_t)x];
+		if (c->ch)
+			continue;
+		c->ch = style == GRAPH_BRAILLE ? 0x2504u : '-';
+		c->series = GRAPH_LINE_ID;
+	}
+}

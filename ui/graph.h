@@ -105,4 +105,11 @@ void graph_plot(struct graph_grid *g, enum graph_style style, double t0, double 
  * a small triangle in braille style, 'v' in ASCII. */
 void graph_mark(struct graph_grid *g, enum graph_style style, double t0, double t1, double t, int16_t id);
 
+/* The id of the cells graph_hline draws. */
+#define GRAPH_LINE_ID ((int16_t)-2)
+/* A dashed horizontal line at value v (a limit), in the row
+ * graph_value_row gives, through the empty cells only: the data stays on
+ * top. Nothing when v is outside the axis range. */
+void graph_hline(struct graph_grid *g, enum graph_style style, const struct graph_axis *y, double v);
+
 #endif

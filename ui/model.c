@@ -1,5 +1,6 @@
 /* model — see model.h. */
 #include "model.h"
+#include "stats.h"
 #include "util.h"
 
 #include <math.h>
@@ -18,7 +19,7 @@ void model_init(struct model *m)
 	m->meta.libc = xstrdup("");
 	m->meta.cgroup_mode = xstrdup("");
 	m->meta.cgroup_version = -1;
-	m->ratio = model_ratio_median;
+	m->ratio = model_ratio_ci;
 }
 
 static void free_run(struct model_run *r)
@@ -54,6 +55,11 @@ void model_free(struct model *m)
 	free(m->ev);
 	free(m->ftime);
 	free(m->names);
+	for (size_t i = 0; i < m->nmemo; i++) {
+		free(m->memo[i].workload);
+		free(m->memo[i].variant);
+	}
+	free(m->memo);
 	frame_free(&m->cur);
 	frame_free(&m->prev);
 	free(m->meta.host);
@@ -204,6 +210,7 @@ static void feed_start(struct model *m, const struct bt_record *rec)
 	set_str(&r->cpuset, trace_kv_get(rec, "limit_cpuset"));
 	r->limit_cpus = kv_num(rec, "limit_cpus", 0);
 	r->limit_mem = (uint64_t)kv_num(rec, "limit_memory", 0);
+	r->effective_cpus = kv_num(rec, "effective_cpus", 0);
 	r->limits_applied = kv_num(rec, "limits_applied", 1) != 0;
 	r->pid = (long)kv_num(rec, "pid", 0);
 	add_event(m, rec->t_us, r->id, ME_START, "started");
@@ -485,6 +492,15 @@ void model_plan_run(struct model *m, uint64_t id, const char *workload, const ch
 	m->gen++;
 }
 
+void model_session_over(struct model *m)
+{
+	for (size_t i = 0; i < m->nruns; i++)
+		if (m->runs[i].planned && !m->runs[i].started)
+			m->runs[i].not_run = true;
+	m->over = true;
+	m->gen++;
+}
+
 /* ---- Questions ---------------------------------------------------------- */
 
 bool model_run_visible(const struct model_run *r, uint64_t t_us)
@@ -495,7 +511,9 @@ bool model_run_visible(const struct model_run *r, uint64_t t_us)
 
 enum model_state model_run_state(const struct model_run *r, uint64_t t_us)
 {
-	if (!r->started || t_us < r->start_us)
+	if (!r->started)
+		return r->not_run ? MS_NOT_RUN : MS_QUEUED;
+	if (t_us < r->start_us)
 		return MS_QUEUED;
 	if (!r->ended || t_us < r->end_us)
 		return MS_RUNNING;
@@ -512,6 +530,7 @@ const char *model_state_name(enum model_state s)
 	case MS_DONE: return "done";
 	case MS_FAILED: return "failed";
 	case MS_OOM: return "OOM-killed";
+	case MS_NOT_RUN: return "not run";
 	}
 	return "?";
 }
@@ -598,6 +617,33 @@ bool model_ratio_median(const double *base, size_t nbase, const double *var, siz
 	return true;
 }
 
+bool model_ratio_ci(const double *base, size_t nbase, const double *var, size_t nvar, struct model_ratio *out)
+{
+	struct stats_ratio r;
+	if (!nbase || !nvar || stats_ratio_ci(base, nbase, var, nvar, NULL, &r) != 0 || !r.valid)
+		return false;
+	*out = (struct model_ratio){ .ratio = r.ratio, .nbase = nbase, .nvar = nvar };
+	/* One run a side resamples to itself: no interval worth the name. */
+	if (nbase >= 2 && nvar >= 2 && isfinite(r.ci_low) && isfinite(r.ci_high)) {
+		out->have_ci = true;
+		out->lo = r.ci_low;
+		out->hi = r.ci_high;
+	}
+	return true;
+}
+
+/* The memo of (workload, variant), made when missing. */
+static struct model_ratio_memo *memo_of(struct model *m, const char *workload, const char *variant)
+{
+	for (size_t i = 0; i < m->nmemo; i++)
+		if (strcmp(m->memo[i].workload, workload) == 0 && strcmp(m->memo[i].variant, variant) == 0)
+			return &m->memo[i];
+	bt_grow((void **)&m->memo, &m->memocap, m->nmemo + 1, sizeof(*m->memo));
+	struct model_ratio_memo *e = &m->memo[m->nmemo++];
+	*e = (struct model_ratio_memo){ .workload = xstrdup(workload), .variant = xstrdup(variant), .nbase = SIZE_MAX };
+	return e;
+}
+
 bool model_variant_ratio(const struct model *m, const char *workload, const char *variant, uint64_t t_us,
 			 struct model_ratio *out)
 {
@@ -607,6 +653,9 @@ bool model_variant_ratio(const struct model *m, const char *workload, const char
 	double *bw = xreallocarray(NULL, m->nruns, sizeof(double));
 	double *vw = xreallocarray(NULL, m->nruns, sizeof(double));
 	size_t nb = 0, nv = 0;
+	/* The runs used, as an FNV-1a hash of their ids (a done run's wall
+	 * time never changes): the memo's key. */
+	uint64_t key = 1469598103934665603ull;
 	for (size_t i = 0; i < m->nruns; i++) {
 		const struct model_run *r = &m->runs[i];
 		if (strcmp(r->workload, workload) != 0 || r->warmup || model_run_state(r, t_us) != MS_DONE)
@@ -614,15 +663,30 @@ bool model_variant_ratio(const struct model *m, const char *workload, const char
 		const struct run_summary *rs = model_run_summary(m, r->id);
 		if (!rs || !(rs->wall_s > 0))
 			continue;
-		if (strcmp(r->variant, base) == 0)
+		bool is_base = strcmp(r->variant, base) == 0;
+		if (is_base)
 			bw[nb++] = rs->wall_s;
 		else if (strcmp(r->variant, variant) == 0)
 			vw[nv++] = rs->wall_s;
+		else
+			continue;
+		key = (key ^ (r->id * 2 + is_base)) * 1099511628211ull;
 	}
-	bool ok = m->ratio && m->ratio(bw, nb, vw, nv, out);
+	/* The memo is a cache: the model's answers do not change with it. */
+	struct model_ratio_memo *e = memo_of((struct model *)m, workload, variant);
+	if (e->nbase != nb || e->nvar != nv || e->key != key || e->fn != m->ratio) {
+		e->nbase = nb;
+		e->nvar = nv;
+		e->key = key;
+		e->fn = m->ratio;
+		memset(&e->r, 0, sizeof e->r);
+		e->ok = m->ratio && m->ratio(bw, nb, vw, nv, &e->r);
+	}
 	free(bw);
 	free(vw);
-	return ok;
+	if (e->ok)
+		*out = e->r;
+	return e->ok;
 }
 
 long model_event_near(const struct model *m, uint64_t t_us, int dir)

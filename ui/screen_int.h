@@ -22,6 +22,13 @@ struct screen {
 	int rows, cols;
 	struct graph_grid grid; /* reused by every graph pane */
 	int max_scroll, table_rows;
+	/* what was drawn last: size, page, and each region's key */
+	int drawn_rows, drawn_cols, drawn_page;
+	uint64_t key[SR_N];
+	unsigned key_valid, drawn; /* bits of enum scr_region */
+	/* the run table's cells, reused */
+	char *cells;
+	size_t cellcap;
 };
 
 /* Colour pair of a variant's colour index; 0 without colour. */
@@ -55,11 +62,12 @@ int scr_line_row(struct scr_lines *l);
 const char *scr_bytes(char *buf, size_t size, double bytes);
 const char *scr_secs(char *buf, size_t size, double s);
 
-/* Graph panes side by side in the rectangle (row, col, h, w): kinds from
- * `first` on (rotating), the runs visible at v->t_us (only `only_run`
- * when it is not 0). */
+/* Graph panes in the rectangle (row, col, h, w), in rows and columns as
+ * the room allows (a larger terminal shows more of them, each wider than
+ * tall): kinds from `first` on (rotating), the runs visible at v->t_us
+ * (only `only_run` when it is not 0, over that run's own time span). */
 void scr_graphs(struct screen *s, const struct model *m, const struct ui_view *v, int row, int col, int h, int w,
-		unsigned first, unsigned max_panes, uint64_t only_run);
+		unsigned first, uint64_t only_run);
 /* The run table in (row, h rows, full width); returns the rows used. */
 int scr_table(struct screen *s, const struct model *m, const struct ui_view *v, int row, int h);
 /* The detail page of the selected run in rows [row, row + h). */
