@@ -171,6 +171,15 @@ void screen_close(struct screen *s)
 	if (!s)
 		return;
 	set_term(s->term);
+	/* A terminal without an alternate screen (vt100) keeps the last
+	 * frame: clear its bottom line, where the cursor goes and the shell
+	 * writes next, so no footer text is left mixed with what follows. */
+	const char *rmcup = tigetstr("rmcup");
+	if (!rmcup || rmcup == (char *)-1) {
+		move(s->rows - 1, 0);
+		clrtoeol();
+		refresh();
+	}
 	curs_set(1);
 	endwin();
 	delscreen(s->term);
@@ -476,7 +485,11 @@ static void runs_limits(const struct model *m, uint64_t t_us, double *cpus, uint
 		const struct model_run *r = &m->runs[i];
 		if (!r->started || r->start_us > t_us)
 			continue;
+		/* effective_cpus is whole CPUs (what pools size by); a quota
+		 * below it is what the run may use */
 		double c = r->limits_applied ? r->effective_cpus : 0;
+		if (r->limits_applied && r->limit_cpus > 0 && (c <= 0 || r->limit_cpus < c))
+			c = r->limit_cpus;
 		uint64_t b = r->limits_applied ? r->limit_mem : 0;
 		if (first) {
 			*cpus = c;

@@ -68,12 +68,27 @@ static bool series_block(const void *ctx, size_t j, double *t, double *lo, doubl
 	return isfinite(*lo) && isfinite(*hi);
 }
 
+/* The time snapped up to a step worth a twentieth of it or less (0.5, 1,
+ * 2, 5 x 10^k s): a growing window's right edge then moves now and then,
+ * not on every tick, and the plot in between changes only where new data
+ * lands. */
+static double snap_up(double t)
+{
+	double q = 0.5;
+	for (int i = 0; i < 64 && q * 20 < t; i++)
+		q *= i % 3 == 1 ? 2.5 : 2; /* 0.5, 1, 2, 5, 10, 20, 50... */
+	return ceil(t / q - 1e-9) * q;
+}
+
 /* The time window the graphs show, in seconds of the session, and the
  * time its labels count from. The main page: the whole session, or the
  * window ending at the moment shown (live, a window longer than what has
  * happened yet shows what there is, stretched); a run's detail: its own
- * span, or the window ending where it ends. */
-static void time_window(const struct ui_view *v, const struct model_run *only, double *t0, double *t1,
+ * span, or the window ending where it ends. A window that moves steps a
+ * whole dot column at a time (dots: the plot's width in dots), so a tick
+ * shifts the plot by a column or not at all instead of redrawing every
+ * cell with its samples a fraction of a column further. */
+static void time_window(const struct ui_view *v, const struct model_run *only, int dots, double *t0, double *t1,
 			double *origin)
 {
 	double now = (double)v->t_us / 1e6, w = v->window_s;
@@ -81,20 +96,32 @@ static void time_window(const struct ui_view *v, const struct model_run *only, d
 	if (only) {
 		double start = (double)only->start_us / 1e6;
 		double end = only->ended && only->end_us <= v->t_us ? (double)only->end_us / 1e6 : now;
+		bool moving = !(only->ended && only->end_us <= v->t_us);
 		*origin = start;
-		*t1 = end;
-		*t0 = w > 0 && end - w > start ? end - w : start;
+		if (w > 0 && end - w > start) {
+			double col = w / (dots > 0 ? dots : 1);
+			*t1 = moving ? ceil(end / col - 1e-9) * col : end;
+			*t0 = *t1 - w;
+		} else {
+			*t0 = start;
+			*t1 = start + (moving ? snap_up(end - start) : end - start);
+		}
 		if (*t1 - *t0 < 1)
 			*t1 = *t0 + 1;
 		return;
 	}
 	if (w > 0 && !(v->mode == UI_LIVE && now < w)) {
-		*t0 = now - w > 0 ? now - w : 0;
-		*t1 = *t0 + w;
+		double col = w / (dots > 0 ? dots : 1);
+		*t1 = ceil(now / col - 1e-9) * col;
+		*t0 = *t1 - w;
+		if (*t0 < 0) {
+			*t0 = 0;
+			*t1 = w;
+		}
 		return;
 	}
 	*t0 = 0;
-	*t1 = (double)(v->mode == UI_REPLAY && w <= 0 ? v->end_us : v->t_us) / 1e6;
+	*t1 = v->mode == UI_REPLAY && w <= 0 ? (double)v->end_us / 1e6 : snap_up(now);
 	if (*t1 < 1)
 		*t1 = 1;
 }
@@ -211,6 +238,24 @@ static void blit(struct screen *s, const struct model *m, const struct ui_view *
 		}
 }
 
+/* The limit's name at the right end of its line, where the line is bare
+ * (the legend may have no room for it). */
+static void line_label(struct screen *s, const struct graph_axis *ax, double lim, const char *text, int row, int col)
+{
+	const struct graph_grid *g = &s->grid;
+	int len = (int)strlen(text), y = graph_value_row(ax, g->h, lim);
+	if (len + 2 > g->w)
+		return;
+	int x0 = g->w - len - 1;
+	for (int x = x0 - 1; x < g->w; x++) {
+		const struct graph_cell *c = graph_at(g, y, x);
+		if (c->ch && c->series != GRAPH_LINE_ID)
+			return; /* data there: the line speaks for itself */
+	}
+	scr_text(s, row + y, col + x0 - 1, len + 2, A_DIM, 0, " ");
+	scr_text(s, row + y, col + x0, len, A_DIM, 0, text);
+}
+
 static void plot_runs(struct screen *s, const struct model *m, const struct ui_view *v, const struct graph_kind *k,
 		      double t0, double t1, const struct graph_axis *ax, uint64_t only_run)
 {
@@ -248,7 +293,7 @@ static void pane(struct screen *s, const struct model *m, const struct ui_view *
 		return;
 	const struct model_run *only = only_run ? model_find_run(m, only_run) : NULL;
 	double t0, t1, origin;
-	time_window(v, only, &t0, &t1, &origin);
+	time_window(v, only, plot_w * (s->braille ? 2 : 1), &t0, &t1, &origin);
 	double top = data_max(m, v, k, t0, t1, only_run);
 	bool empty = !isfinite(top);
 	/* The limit line, when the data comes within reach of it. */
@@ -276,6 +321,8 @@ static void pane(struct screen *s, const struct model *m, const struct ui_view *
 			graph_hline(&s->grid, s->braille ? GRAPH_BRAILLE : GRAPH_ASCII, &ax, lim);
 	}
 	blit(s, m, v, row + 1, col + lw + 1);
+	if (lim > 0)
+		line_label(s, &ax, lim, limit_text, row + 1, col + lw + 1);
 	if (empty) {
 		const char *why = empty_reason(m, v, k, only_run);
 		int len = (int)strlen(why);
