@@ -81,9 +81,10 @@ static inline const struct graph_cell *graph_at(const struct graph_grid *g, int 
  *
  * Optionally, summaries of block_len consecutive samples: block j covers
  * samples [j*block_len, (j+1)*block_len), block() gives its first time and
- * the range of its known values (false when it has none). A window with at
- * least two blocks per dot column is drawn from them, so its cost stays
- * proportional to the width, however many samples it spans. */
+ * the range of its known values (false when it has none). A window with a
+ * block or more per dot column is drawn from them, so its cost stays
+ * proportional to the width, however many samples it spans; a block's range
+ * lands in the column of its first sample (a column off at most). */
 struct graph_series {
 	size_t n;
 	const void *ctx;
