@@ -303,7 +303,8 @@ const char *model_name_of(const struct model *m, enum bt_kind kind, uint64_t id)
 }
 
 /* The summary's running numbers for a run, as they stand now. */
-static void stats_from_summary(const struct run_summary *rs, uint64_t threads_now, struct model_stats *o)
+static void stats_from_summary(const struct run_summary *rs, bool threads_valid, uint64_t threads_now,
+			       struct model_stats *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->valid = true;
@@ -323,6 +324,7 @@ static void stats_from_summary(const struct run_summary *rs, uint64_t threads_no
 	}
 	o->thr_valid = rs->have_throttle && rs->periods > 0;
 	o->thr_pct = o->thr_valid ? 100.0 * (double)rs->throttled / (double)rs->periods : 0;
+	o->threads_now_valid = threads_valid;
 	o->threads_now = threads_now;
 	o->threads_peak = rs->threads_peak;
 }
@@ -430,7 +432,8 @@ static void add_sample(struct model *m, struct model_run *r, const struct run_su
 		s.cgmem = (double)e->v[RUN_CG_MEM];
 	if (ent_has(e, RUN_NTHREADS))
 		s.threads = (double)e->v[RUN_NTHREADS];
-	stats_from_summary(rs, ent_has(e, RUN_NTHREADS) ? e->v[RUN_NTHREADS] : 0, &s.stats);
+	/* A tick that could not list the run has no count: unknown, not 0. */
+	stats_from_summary(rs, ent_has(e, RUN_NTHREADS), ent_has(e, RUN_NTHREADS) ? e->v[RUN_NTHREADS] : 0, &s.stats);
 	if (r->ns >= MODEL_MAX_SAMPLES)
 		halve_samples(r);
 	bt_grow((void **)&r->s, &r->scap, r->ns + 1, sizeof(*r->s));
@@ -574,7 +577,7 @@ void model_run_stats(const struct model *m, const struct model_run *r, uint64_t 
 	if (r->ended && t_us >= r->end_us) {
 		const struct run_summary *rs = model_run_summary(m, r->id);
 		if (rs)
-			stats_from_summary(rs, 0, out);
+			stats_from_summary(rs, false, 0, out);
 		return;
 	}
 	size_t k = model_samples_until(r, t_us);

@@ -50,6 +50,7 @@ struct model_stats {
 	double mem_avg, mem_peak;   /* bytes */
 	bool thr_valid;
 	double thr_pct;             /* throttled periods / periods, % */
+	bool threads_now_valid;     /* the latest tick counted them */
 	uint64_t threads_now, threads_peak;
 };
 

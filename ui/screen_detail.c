@@ -55,9 +55,11 @@ static void numbers(struct scr_lines *l, const struct model *m, const struct ui_
 		return;
 	}
 	enum model_state state = model_run_state(r, v->t_us);
-	if (state == MS_RUNNING)
+	if (state == MS_RUNNING && st.threads_now_valid)
 		snprintf(thr, sizeof thr, "%llu (peak %llu)", (unsigned long long)st.threads_now,
 			 (unsigned long long)st.threads_peak);
+	else if (state == MS_RUNNING)
+		snprintf(thr, sizeof thr, "- (peak %llu)", (unsigned long long)st.threads_peak);
 	else
 		snprintf(thr, sizeof thr, "peak %llu", (unsigned long long)st.threads_peak);
 	scr_line(l, 0, 0, " CPU       avg %s, peak %s (100%% = one core)   throttled %s",

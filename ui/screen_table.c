@@ -72,9 +72,10 @@ static void c_mem(const struct cell_ctx *c, char *b, size_t n)
 
 static void c_threads(const struct cell_ctx *c, char *b, size_t n)
 {
-	if (!c->st.valid)
+	/* now while it runs, its peak once it ended */
+	if (!c->st.valid || (c->state == MS_RUNNING && !c->st.threads_now_valid))
 		snprintf(b, n, "-");
-	else /* now while it runs, its peak once it ended */
+	else
 		snprintf(b, n, "%llu", (unsigned long long)(c->state == MS_RUNNING ? c->st.threads_now : c->st.threads_peak));
 }
 

@@ -134,7 +134,7 @@ static void rates_and_moments(void **state)
 	assert_true(fabs(st.cpu_peak - 150) < 1e-9);
 	assert_true(fabs(st.cpu_avg - 100) < 1e-9); /* 0.2 s of CPU over 0.2 s */
 	assert_true(st.mem_is_cg && st.mem_peak == 5000);
-	assert_true(st.threads_now == 3 && st.threads_peak == 3);
+	assert_true(st.threads_now == 3 && st.threads_peak == 3 && st.threads_now_valid);
 	assert_true(st.thr_valid && fabs(st.thr_pct - 75) < 1e-9);
 	assert_int_equal(model_run_state(r, 250000), MS_RUNNING);
 
@@ -309,6 +309,38 @@ static void ratio_interval_and_memo(void **state)
 	assert_true(model_variant_ratio(&m, "w", "musl", 1000000, &q));
 	assert_int_equal(calls, 3);
 	assert_true(fabs(q.ratio - 3.3 / 2.1) < 1e-9);
+	model_free(&m);
+}
+
+
+/* A tick that could not list the run (no thread count in its entity)
+ * leaves the count unknown, not 0. */
+static void unknown_thread_count(void **state)
+{
+	(void)state;
+	struct model m;
+	struct bt_frame f;
+	model_init(&m);
+	frame_init(&f);
+	meta(&m);
+	start(&m, 1, 0, "w", "glibc", "1");
+	struct run_tick t = { 1, 1000000, 4096, 0, 0, 3 };
+	frame(&m, &f, 0, 100000, &t, 1);
+	struct model_stats st;
+	model_run_stats(&m, model_find_run(&m, 1), 100000, &st);
+	assert_true(st.threads_now_valid && st.threads_now == 3);
+	frame_reset(&f);
+	f.tick = 1;
+	f.t_us = 200000;
+	struct bt_entity *e = frame_add(&f, BT_K_RUN, 1);
+	ent_set(e, RUN_CG_CPU_NS, 2000000);
+	struct bt_record r = { .type = TR_FRAME, .frame = &f, .t_us = f.t_us };
+	model_feed(&m, &r);
+	model_run_stats(&m, model_find_run(&m, 1), 200000, &st);
+	assert_true(st.valid);
+	assert_false(st.threads_now_valid);
+	assert_int_equal(st.threads_peak, 3);
+	frame_free(&f);
 	model_free(&m);
 }
 
@@ -589,6 +621,7 @@ int main(void)
 		cmocka_unit_test(ratio_to_baseline),
 		cmocka_unit_test(ratio_interval_and_memo),
 		cmocka_unit_test(not_run_after_the_session),
+		cmocka_unit_test(unknown_thread_count),
 		cmocka_unit_test(events_and_frames),
 		cmocka_unit_test(detail_rows),
 		cmocka_unit_test(history_is_bounded),
