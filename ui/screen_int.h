@@ -1,6 +1,7 @@
 /* screen_int — what the parts of the screen module share (screen.c,
- * screen_graph.c, screen_table.c, screen_detail.c): the screen itself and
- * small drawing helpers. Not for use outside the screen module. */
+ * screen_bars.c, screen_graph.c, screen_table.c, screen_detail.c): the
+ * screen itself and small drawing helpers. Not for use outside the screen
+ * module. */
 #ifndef BT_UI_SCREEN_INT_H
 #define BT_UI_SCREEN_INT_H
 
@@ -61,6 +62,22 @@ int scr_line_row(struct scr_lines *l);
 /* Human formatting that fits table cells: "64.0M", "1.2G", "-" for NaN. */
 const char *scr_bytes(char *buf, size_t size, double bytes);
 const char *scr_secs(char *buf, size_t size, double s);
+
+/* The header's two lines as text (screen_bars.c). */
+void scr_header_facts(struct screen *s, const struct model *m, const struct ui_view *v, char *line, size_t size);
+void scr_header_state(const struct model *m, const struct ui_view *v, char *line, size_t size);
+/* The footer's lines, bottom of the screen. */
+struct scr_footer {
+	int n; /* 1 or 2 */
+	char line[2][256];
+	attr_t a;
+	short pair;
+	bool prompt;
+};
+void scr_footer_of(const struct screen *s, const struct ui_view *v, struct scr_footer *f);
+/* Split text into at most max lines of at most w (< 256) columns, at
+ * spaces where it can; returns the count. */
+int scr_wrap_lines(const char *text, int w, char out[][256], int max);
 
 /* Graph panes in the rectangle (row, col, h, w), in rows and columns as
  * the room allows (a larger terminal shows more of them, each wider than
