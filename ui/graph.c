@@ -374,15 +374,17 @@ void graph_plot(struct graph_grid *g, enum graph_style style, double t0, double 
 	i = i > 0 ? i - 1 : 0;
 	end = end < s->n ? end + 1 : s->n;
 	size_t B = s->block_len;
-	/* Block summaries once a column would hold two blocks or more: count
-	 * the columns the samples span in the window. */
+	/* Block summaries once a dot column would hold a block or more: count
+	 * the columns the samples span in the window. A block lands whole in
+	 * the column of its first sample, so a peak moves by a column at most
+	 * (half a braille cell), and is never lost. */
 	bool blocks = false;
 	if (B > 0 && s->block && end - i >= 2 * B) {
 		double ta, tb, v;
 		s->at(s->ctx, i, &ta, &v);
 		s->at(s->ctx, end - 1, &tb, &v);
 		double cols = (fmin(tb, t1) - fmax(ta, t0)) / (t1 - t0) * p.W + 1;
-		blocks = (double)(end - i) >= 2.0 * (double)B * (cols > 1 ? cols : 1);
+		blocks = (double)(end - i) >= (double)B * (cols > 1 ? cols : 1);
 	}
 	struct liner l = { .p = &p, .y = y, .t0 = t0, .t1 = t1 };
 	while (i < end && !l.done) {
@@ -413,4 +415,20 @@ void graph_mark(struct graph_grid *g, enum graph_style style, double t0, double 
 		return;
 	c->ch = style == GRAPH_BRAILLE ? 0x25BEu : 'v';
 	c->series = id;
+}
+
+void graph_hline(struct graph_grid *g, enum graph_style style, const struct graph_axis *y, double v)
+{
+	if (!g->cell || !isfinite(v) || v < y->lo || v > y->hi || !(y->hi > y->lo))
+		return;
+	int row = graph_value_row(y, g->h, v);
+	/* dashes, so it reads as a limit, not as data: in ASCII every other
+	 * cell, as '-' is also what a low sample looks like */
+	for (int x = 0; x < g->w; x += style == GRAPH_BRAILLE ? 1 : 2) {
+		struct graph_cell *c = &g->cell[(size_t)row * (size_t)g->w + (size_t)x];
+		if (c->ch)
+			continue;
+		c->ch = style == GRAPH_BRAILLE ? 0x2504u : '-';
+		c->series = GRAPH_LINE_ID;
+	}
 }

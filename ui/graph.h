@@ -81,9 +81,10 @@ static inline const struct graph_cell *graph_at(const struct graph_grid *g, int 
  *
  * Optionally, summaries of block_len consecutive samples: block j covers
  * samples [j*block_len, (j+1)*block_len), block() gives its first time and
- * the range of its known values (false when it has none). A window with at
- * least two blocks per dot column is drawn from them, so its cost stays
- * proportional to the width, however many samples it spans. */
+ * the range of its known values (false when it has none). A window with a
+ * block or more per dot column is drawn from them, so its cost stays
+ * proportional to the width, however many samples it spans; a block's range
+ * lands in the column of its first sample (a column off at most). */
 struct graph_series {
 	size_t n;
 	const void *ctx;
@@ -104,5 +105,12 @@ void graph_plot(struct graph_grid *g, enum graph_style style, double t0, double 
 /* Mark time t (a phase beginning) in the top row when that cell is empty:
  * a small triangle in braille style, 'v' in ASCII. */
 void graph_mark(struct graph_grid *g, enum graph_style style, double t0, double t1, double t, int16_t id);
+
+/* The id of the cells graph_hline draws. */
+#define GRAPH_LINE_ID ((int16_t)-2)
+/* A dashed horizontal line at value v (a limit), in the row
+ * graph_value_row gives, through the empty cells only: the data stays on
+ * top. Nothing when v is outside the axis range. */
+void graph_hline(struct graph_grid *g, enum graph_style style, const struct graph_axis *y, double v);
 
 #endif

@@ -1,5 +1,6 @@
 /* model — see model.h. */
 #include "model.h"
+#include "stats.h"
 #include "util.h"
 
 #include <math.h>
@@ -18,7 +19,7 @@ void model_init(struct model *m)
 	m->meta.libc = xstrdup("");
 	m->meta.cgroup_mode = xstrdup("");
 	m->meta.cgroup_version = -1;
-	m->ratio = model_ratio_median;
+	m->ratio = model_ratio_ci;
 }
 
 static void free_run(struct model_run *r)
@@ -54,6 +55,11 @@ void model_free(struct model *m)
 	free(m->ev);
 	free(m->ftime);
 	free(m->names);
+	for (size_t i = 0; i < m->nmemo; i++) {
+		free(m->memo[i].workload);
+		free(m->memo[i].variant);
+	}
+	free(m->memo);
 	frame_free(&m->cur);
 	frame_free(&m->prev);
 	free(m->meta.host);
@@ -204,6 +210,7 @@ static void feed_start(struct model *m, const struct bt_record *rec)
 	set_str(&r->cpuset, trace_kv_get(rec, "limit_cpuset"));
 	r->limit_cpus = kv_num(rec, "limit_cpus", 0);
 	r->limit_mem = (uint64_t)kv_num(rec, "limit_memory", 0);
+	r->effective_cpus = kv_num(rec, "effective_cpus", 0);
 	r->limits_applied = kv_num(rec, "limits_applied", 1) != 0;
 	r->pid = (long)kv_num(rec, "pid", 0);
 	add_event(m, rec->t_us, r->id, ME_START, "started");
@@ -296,7 +303,8 @@ const char *model_name_of(const struct model *m, enum bt_kind kind, uint64_t id)
 }
 
 /* The summary's running numbers for a run, as they stand now. */
-static void stats_from_summary(const struct run_summary *rs, uint64_t threads_now, struct model_stats *o)
+static void stats_from_summary(const struct run_summary *rs, bool threads_valid, uint64_t threads_now,
+			       struct model_stats *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->valid = true;
@@ -316,6 +324,7 @@ static void stats_from_summary(const struct run_summary *rs, uint64_t threads_no
 	}
 	o->thr_valid = rs->have_throttle && rs->periods > 0;
 	o->thr_pct = o->thr_valid ? 100.0 * (double)rs->throttled / (double)rs->periods : 0;
+	o->threads_now_valid = threads_valid;
 	o->threads_now = threads_now;
 	o->threads_peak = rs->threads_peak;
 }
@@ -423,7 +432,8 @@ static void add_sample(struct model *m, struct model_run *r, const struct run_su
 		s.cgmem = (double)e->v[RUN_CG_MEM];
 	if (ent_has(e, RUN_NTHREADS))
 		s.threads = (double)e->v[RUN_NTHREADS];
-	stats_from_summary(rs, ent_has(e, RUN_NTHREADS) ? e->v[RUN_NTHREADS] : 0, &s.stats);
+	/* A tick that could not list the run has no count: unknown, not 0. */
+	stats_from_summary(rs, ent_has(e, RUN_NTHREADS), ent_has(e, RUN_NTHREADS) ? e->v[RUN_NTHREADS] : 0, &s.stats);
 	if (r->ns >= MODEL_MAX_SAMPLES)
 		halve_samples(r);
 	bt_grow((void **)&r->s, &r->scap, r->ns + 1, sizeof(*r->s));
@@ -485,6 +495,15 @@ void model_plan_run(struct model *m, uint64_t id, const char *workload, const ch
 	m->gen++;
 }
 
+void model_session_over(struct model *m)
+{
+	for (size_t i = 0; i < m->nruns; i++)
+		if (m->runs[i].planned && !m->runs[i].started)
+			m->runs[i].not_run = true;
+	m->over = true;
+	m->gen++;
+}
+
 /* ---- Questions ---------------------------------------------------------- */
 
 bool model_run_visible(const struct model_run *r, uint64_t t_us)
@@ -495,7 +514,9 @@ bool model_run_visible(const struct model_run *r, uint64_t t_us)
 
 enum model_state model_run_state(const struct model_run *r, uint64_t t_us)
 {
-	if (!r->started || t_us < r->start_us)
+	if (!r->started)
+		return r->not_run ? MS_NOT_RUN : MS_QUEUED;
+	if (t_us < r->start_us)
 		return MS_QUEUED;
 	if (!r->ended || t_us < r->end_us)
 		return MS_RUNNING;
@@ -512,6 +533,7 @@ const char *model_state_name(enum model_state s)
 	case MS_DONE: return "done";
 	case MS_FAILED: return "failed";
 	case MS_OOM: return "OOM-killed";
+	case MS_NOT_RUN: return "not run";
 	}
 	return "?";
 }
@@ -555,7 +577,7 @@ void model_run_stats(const struct model *m, const struct model_run *r, uint64_t 
 	if (r->ended && t_us >= r->end_us) {
 		const struct run_summary *rs = model_run_summary(m, r->id);
 		if (rs)
-			stats_from_summary(rs, 0, out);
+			stats_from_summary(rs, false, 0, out);
 		return;
 	}
 	size_t k = model_samples_until(r, t_us);
@@ -598,6 +620,33 @@ bool model_ratio_median(const double *base, size_t nbase, const double *var, siz
 	return true;
 }
 
+bool model_ratio_ci(const double *base, size_t nbase, const double *var, size_t nvar, struct model_ratio *out)
+{
+	struct stats_ratio r;
+	if (!nbase || !nvar || stats_ratio_ci(base, nbase, var, nvar, NULL, &r) != 0 || !r.valid)
+		return false;
+	*out = (struct model_ratio){ .ratio = r.ratio, .nbase = nbase, .nvar = nvar };
+	/* One run a side resamples to itself: no interval worth the name. */
+	if (nbase >= 2 && nvar >= 2 && isfinite(r.ci_low) && isfinite(r.ci_high)) {
+		out->have_ci = true;
+		out->lo = r.ci_low;
+		out->hi = r.ci_high;
+	}
+	return true;
+}
+
+/* The memo of (workload, variant), made when missing. */
+static struct model_ratio_memo *memo_of(struct model *m, const char *workload, const char *variant)
+{
+	for (size_t i = 0; i < m->nmemo; i++)
+		if (strcmp(m->memo[i].workload, workload) == 0 && strcmp(m->memo[i].variant, variant) == 0)
+			return &m->memo[i];
+	bt_grow((void **)&m->memo, &m->memocap, m->nmemo + 1, sizeof(*m->memo));
+	struct model_ratio_memo *e = &m->memo[m->nmemo++];
+	*e = (struct model_ratio_memo){ .workload = xstrdup(workload), .variant = xstrdup(variant), .nbase = SIZE_MAX };
+	return e;
+}
+
 bool model_variant_ratio(const struct model *m, const char *workload, const char *variant, uint64_t t_us,
 			 struct model_ratio *out)
 {
@@ -607,6 +656,9 @@ bool model_variant_ratio(const struct model *m, const char *workload, const char
 	double *bw = xreallocarray(NULL, m->nruns, sizeof(double));
 	double *vw = xreallocarray(NULL, m->nruns, sizeof(double));
 	size_t nb = 0, nv = 0;
+	/* The runs used, as an FNV-1a hash of their ids (a done run's wall
+	 * time never changes): the memo's key. */
+	uint64_t key = 1469598103934665603ull;
 	for (size_t i = 0; i < m->nruns; i++) {
 		const struct model_run *r = &m->runs[i];
 		if (strcmp(r->workload, workload) != 0 || r->warmup || model_run_state(r, t_us) != MS_DONE)
@@ -614,15 +666,30 @@ bool model_variant_ratio(const struct model *m, const char *workload, const char
 		const struct run_summary *rs = model_run_summary(m, r->id);
 		if (!rs || !(rs->wall_s > 0))
 			continue;
-		if (strcmp(r->variant, base) == 0)
+		bool is_base = strcmp(r->variant, base) == 0;
+		if (is_base)
 			bw[nb++] = rs->wall_s;
 		else if (strcmp(r->variant, variant) == 0)
 			vw[nv++] = rs->wall_s;
+		else
+			continue;
+		key = (key ^ (r->id * 2 + is_base)) * 1099511628211ull;
 	}
-	bool ok = m->ratio && m->ratio(bw, nb, vw, nv, out);
+	/* The memo is a cache: the model's answers do not change with it. */
+	struct model_ratio_memo *e = memo_of((struct model *)m, workload, variant);
+	if (e->nbase != nb || e->nvar != nv || e->key != key || e->fn != m->ratio) {
+		e->nbase = nb;
+		e->nvar = nv;
+		e->key = key;
+		e->fn = m->ratio;
+		memset(&e->r, 0, sizeof e->r);
+		e->ok = m->ratio && m->ratio(bw, nb, vw, nv, &e->r);
+	}
 	free(bw);
 	free(vw);
-	return ok;
+	if (e->ok)
+		*out = e->r;
+	return e->ok;
 }
 
 long model_event_near(const struct model *m, uint64_t t_us, int dir)

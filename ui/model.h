@@ -34,7 +34,10 @@
 /* Frame times kept for stepping (32 MiB); later frames are not steppable. */
 #define MODEL_MAX_FRAMES (1u << 22)
 
-enum model_state { MS_QUEUED, MS_RUNNING, MS_DONE, MS_FAILED, MS_OOM };
+/* MS_NOT_RUN: planned, but the session ended without starting it (stopped,
+ * or a command that could not be executed). */
+enum model_state { MS_QUEUED, MS_RUNNING, MS_DONE, MS_FAILED, MS_OOM, MS_NOT_RUN };
+#define MS_N (MS_NOT_RUN + 1)
 
 /* A run's numbers up to a moment, as summary.c computes them. A flag
  * false means unknown (shown as '-'), never zero. */
@@ -47,6 +50,7 @@ struct model_stats {
 	double mem_avg, mem_peak;   /* bytes */
 	bool thr_valid;
 	double thr_pct;             /* throttled periods / periods, % */
+	bool threads_now_valid;     /* the latest tick counted them */
 	uint64_t threads_now, threads_peak;
 };
 
@@ -89,6 +93,7 @@ struct model_run {
 	bool warmup;              /* not counted in comparisons */
 	int color;                /* index of the variant, in order of first appearance */
 	bool planned;             /* announced by model_plan_run */
+	bool not_run;             /* planned, never started, and the session is over */
 	bool started, ended;
 	uint64_t start_us, end_us;
 	int exit_code, signal;
@@ -98,6 +103,7 @@ struct model_run {
 	char *binary_libc;    /* what its binary is linked with */
 	double limit_cpus;    /* 0: none */
 	uint64_t limit_mem;   /* 0: none */
+	double effective_cpus; /* what the run may use (quota, cpuset, host); 0 unknown */
 	bool limits_applied;
 	long pid;             /* 0: unknown */
 	struct model_sample *s;
@@ -124,8 +130,8 @@ struct model_name {
 };
 
 /* The ratio of a variant to its baseline, from the wall times of their
- * finished runs. The comparison engine will plug in one with a
- * confidence interval (have_ci, lo, hi); the default has none. */
+ * finished runs, with its confidence interval when there is one (have_ci,
+ * lo, hi). */
 struct model_ratio {
 	double ratio;
 	bool have_ci;
@@ -134,6 +140,17 @@ struct model_ratio {
 };
 typedef bool (*model_ratio_fn)(const double *base, size_t nbase, const double *var, size_t nvar,
 			       struct model_ratio *out);
+
+/* The last ratio worked out for a (workload, variant): the bootstrap is
+ * too dear to repeat on every frame for the same runs. */
+struct model_ratio_memo {
+	char *workload, *variant;
+	size_t nbase, nvar;
+	uint64_t key;        /* which runs it came from (a hash of their ids) */
+	model_ratio_fn fn;
+	bool ok;
+	struct model_ratio r;
+};
 
 struct model {
 	struct summary sum;  /* fed the same records: the final numbers of a run */
@@ -154,6 +171,9 @@ struct model {
 	uint64_t end_us;        /* time of the latest record */
 	uint64_t gen;           /* bumped by every change a screen could show */
 	model_ratio_fn ratio;
+	struct model_ratio_memo *memo; /* a cache (mutable behind const) */
+	size_t nmemo, memocap;
+	bool over;              /* model_session_over was called */
 };
 
 void model_init(struct model *m);
@@ -163,6 +183,9 @@ void model_feed(struct model *m, const struct bt_record *rec);
 /* Announce a run before it starts: it shows as queued. A later RUN_START
  * of the same id fills in the rest. Repeating a plan changes nothing. */
 void model_plan_run(struct model *m, uint64_t id, const char *workload, const char *variant, unsigned rep);
+/* The live session is over: planned runs that never started are 'not run'
+ * from now on (no longer 'queued'). */
+void model_session_over(struct model *m);
 
 const struct model_run *model_find_run(const struct model *m, uint64_t id);
 /* The run's final summary (summary.c), NULL before its RUN_START. */
@@ -187,11 +210,17 @@ void model_run_stats(const struct model *m, const struct model_run *r, uint64_t 
  * variant of its lowest-numbered run. NULL when the workload is unknown. */
 const char *model_baseline(const struct model *m, const char *workload);
 /* The ratio of variant's median wall time to the baseline's, over runs
- * done (exit 0) by t, warm-ups left out; false until both have one. */
+ * done (exit 0) by t, warm-ups left out; false until both have one. The
+ * model's ratio function works it out (model_ratio_ci unless replaced);
+ * the answer is remembered until the runs it came from change. */
 bool model_variant_ratio(const struct model *m, const char *workload, const char *variant, uint64_t t_us,
 			 struct model_ratio *out);
-/* The default ratio: median over median, no confidence interval. */
+/* Median over median, no confidence interval. */
 bool model_ratio_median(const double *base, size_t nbase, const double *var, size_t nvar, struct model_ratio *out);
+/* The default: the ratio of medians with its 95 % bootstrap interval once
+ * both sides have two runs or more, as `benchtop compare` computes it
+ * (stats.c, same seed and resamples). */
+bool model_ratio_ci(const double *base, size_t nbase, const double *var, size_t nvar, struct model_ratio *out);
 
 /* Index of the first event after t (dir > 0) or the last before t
  * (dir < 0); -1 when none. */

@@ -1,7 +1,9 @@
-/* screen — see screen.h. This file: the curses session, colours, the
- * layout of the main page, header, footer, help page and the 'too small'
- * notice. Graph panes, the run table and the detail page have files of
- * their own (screen_graph.c, screen_table.c, screen_detail.c). */
+/* screen — see screen.h. This file: the curses session and its safety net,
+ * colours, drawing helpers, and screen_draw: which parts to rebuild, the
+ * layout of the pages, the help page and the 'too small' notice. The header
+ * and footer text (screen_bars.c), graph panes (screen_graph.c), the run
+ * table (screen_table.c) and the detail page (screen_detail.c) have files
+ * of their own. */
 #include "screen_int.h"
 #include "util.h"
 
@@ -171,12 +173,22 @@ void screen_close(struct screen *s)
 	if (!s)
 		return;
 	set_term(s->term);
+	/* A terminal without an alternate screen (vt100) keeps the last
+	 * frame: clear its bottom line, where the cursor goes and the shell
+	 * writes next, so no footer text is left mixed with what follows. */
+	const char *rmcup = tigetstr("rmcup");
+	if (!rmcup || rmcup == (char *)-1) {
+		move(s->rows - 1, 0);
+		clrtoeol();
+		refresh();
+	}
 	curs_set(1);
 	endwin();
 	delscreen(s->term);
 	curses_active = false;
 	disarm_net();
 	graph_grid_free(&s->grid);
+	free(s->cells);
 	free(s);
 }
 
@@ -420,113 +432,71 @@ size_t screen_visible_runs(const struct model *m, uint64_t t_us, uint64_t *ids, 
 	return n;
 }
 
-/* ---- Header and footer -------------------------------------------------- */
+/* ---- Regions: rebuild only what changed ---------------------------------- */
 
-/* The host facts of META, in a fixed order; when the line is too narrow
- * the least telling ones go first (kernel, host, cgroup, libc), the limits
- * a measurement ran under last. */
-static void header_facts(struct screen *s, const struct model *m)
+/* FNV-1a, to fold a region's inputs (or the text it shows) into its key. */
+static uint64_t fold(uint64_t h, const void *p, size_t n)
 {
-	const struct model_meta *mt = &m->meta;
-	enum { F_HOST, F_KERNEL, F_LIBC, F_CGROUP, F_CPUS, F_MEM, F_INTERVAL, F_N };
-	static const int drop_order[] = { F_KERNEL, F_HOST, F_CGROUP, F_LIBC, F_INTERVAL, F_MEM };
-	char f[F_N][96], a[32], b[32];
-	memset(f, 0, sizeof f);
-	if (mt->have) {
-		snprintf(f[F_HOST], sizeof f[0], "host %s", mt->host[0] ? mt->host : "-");
-		snprintf(f[F_KERNEL], sizeof f[0], "kernel %s", mt->kernel[0] ? mt->kernel : "-");
-		snprintf(f[F_LIBC], sizeof f[0], "%s", mt->libc[0] ? mt->libc : "libc -");
-		if (mt->cgroup_version > 0)
-			snprintf(f[F_CGROUP], sizeof f[0], "cgroup v%d %.*s", mt->cgroup_version,
-				 (int)strcspn(mt->cgroup_mode, " "), mt->cgroup_mode);
-		else if (mt->cgroup_version == 0)
-			snprintf(f[F_CGROUP], sizeof f[0], "no cgroups");
-		if (mt->cpus_visible > 0)
-			snprintf(f[F_CPUS], sizeof f[0], "CPUs %.4g of %.4g", mt->cpus_effective, mt->cpus_visible);
-		if (mt->mem_limit)
-			snprintf(f[F_MEM], sizeof f[0], "memory limit %s of %s", scr_bytes(a, sizeof a, (double)mt->mem_limit),
-				 scr_bytes(b, sizeof b, (double)mt->mem_total));
-		else if (mt->mem_total)
-			snprintf(f[F_MEM], sizeof f[0], "memory %s, no limit", scr_bytes(a, sizeof a, (double)mt->mem_total));
-		if (mt->interval_ms)
-			snprintf(f[F_INTERVAL], sizeof f[0], "tick %u ms", mt->interval_ms);
-	} else {
-		snprintf(f[F_HOST], sizeof f[0], "no host facts (the trace has no META record)");
-	}
-	char line[640];
-	for (size_t dropped = 0;; dropped++) {
-		size_t n = (size_t)snprintf(line, sizeof line, " benchtop");
-		for (int i = 0; i < F_N; i++)
-			if (f[i][0] && n < sizeof line)
-				n += (size_t)snprintf(line + n, sizeof line - n, "  %s", f[i]);
-		if ((int)n <= s->cols || dropped >= sizeof drop_order / sizeof drop_order[0])
-			break;
-		f[drop_order[dropped]][0] = '\0';
-	}
-	mvhline(0, 0, ' ' | A_REVERSE, s->cols);
-	scr_text(s, 0, 0, s->cols, A_REVERSE, 0, line);
+	const unsigned char *b = p;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 1099511628211ull;
+	return h;
+}
+#define FOLD(h, x) ((h) = fold((h), &(x), sizeof(x)))
+#define FOLD0 1469598103934665603ull
+
+/* Whether region r must be rebuilt for key k (and remember k): false when
+ * it shows the same as last time, so curses is not even asked. */
+static bool region_changed(struct screen *s, enum scr_region r, uint64_t k)
+{
+	if (s->key_valid & (1u << r) && s->key[r] == k)
+		return false;
+	s->key[r] = k;
+	s->key_valid |= 1u << r;
+	s->drawn |= 1u << r;
+	return true;
 }
 
-static void header_state(struct screen *s, const struct model *m, const struct ui_view *v)
+static void clear_rows(int row, int n)
 {
-	char line[512], a[32], b[32];
-	int n;
-	size_t counts[MS_OOM + 1] = { 0 };
-	for (size_t i = 0; i < m->nruns; i++)
-		if (model_run_visible(&m->runs[i], v->t_us))
-			counts[model_run_state(&m->runs[i], v->t_us)]++;
-	const char *window = v->window_s > 0 ? scr_secs(b, sizeof b, v->window_s) : "whole";
-	if (v->mode == UI_LIVE) {
-		n = snprintf(line, sizeof line, " %s  elapsed %s", v->paused ? "PAUSED (sampling goes on)" : "LIVE",
-			     scr_secs(a, sizeof a, v->elapsed_s));
-	} else {
-		long idx = model_frame_index(m, v->t_us);
-		const char *state = v->playing ? "playing" : v->t_us >= v->end_us ? "at end" : "paused";
-		n = snprintf(line, sizeof line, " REPLAY %s  %s  %.3f s of %.3f s  tick %ld/%zu  speed x%g",
-			     v->title ? v->title : "", state, (double)v->t_us / 1e6, (double)v->end_us / 1e6, idx + 1,
-			     m->nframes, v->speed);
+	for (int i = 0; i < n; i++) {
+		move(row + i, 0);
+		clrtoeol();
 	}
-	n += snprintf(line + n, sizeof line - (size_t)n, "  window %s  runs: %zu running, %zu done", window,
-		      counts[MS_RUNNING], counts[MS_DONE]);
-	if (counts[MS_FAILED] + counts[MS_OOM])
-		n += snprintf(line + n, sizeof line - (size_t)n, ", %zu failed", counts[MS_FAILED] + counts[MS_OOM]);
-	if (counts[MS_QUEUED])
-		n += snprintf(line + n, sizeof line - (size_t)n, ", %zu queued", counts[MS_QUEUED]);
-	if (v->problem)
-		snprintf(line + n, sizeof line - (size_t)n, "  [cut or damaged trace]");
-	scr_text(s, 1, 0, s->cols, A_BOLD, 0, line);
 }
 
-static void footer(struct screen *s, const struct ui_view *v)
+static void draw_footer(struct screen *s, const struct scr_footer *f)
 {
-	int row = s->rows - 1;
-	if (v->prompt) {
+	int row = s->rows - f->n;
+	uint64_t k = FOLD0;
+	k = fold(k, f, sizeof(*f));
+	FOLD(k, row);
+	FOLD(k, s->cols);
+	if (!region_changed(s, SR_FOOTER, k))
+		return;
+	clear_rows(row, f->n);
+	if (f->prompt) {
 		mvhline(row, 0, ' ' | A_REVERSE, s->cols);
-		int w = scr_printf(s, row, 0, s->cols, A_REVERSE, 0, "%s%s", v->prompt, v->answer ? v->answer : "");
+		int w = scr_text(s, row, 0, s->cols, A_REVERSE, 0, f->line[0]);
 		scr_cell(s, row, w, '_', A_REVERSE | A_BLINK, 0);
 		return;
 	}
-	if (v->message) {
-		scr_text(s, row, 0, s->cols, A_BOLD, 0, v->message);
-		return;
-	}
-	if (v->problem) {
-		scr_text(s, row, 0, s->cols, A_BOLD, s->color ? PAIR_PROBLEM : 0, v->problem);
-		return;
-	}
-	const char *hint;
-	if (v->page == UI_PAGE_HELP)
-		hint = "Esc back  Up/Down scroll";
-	else if (v->page == UI_PAGE_DETAIL)
-		hint = "Esc back  Up/Down/PgUp/PgDn scroll  ? help  q quit";
-	else if (v->mode == UI_REPLAY)
-		hint = "q quit  ? help  space play/pause  Left/Right step  [/] speed  g go to  n/N event  Enter detail  +/- zoom  Tab graphs";
-	else
-		hint = "q quit  ? help  Up/Down select  Enter detail  p pause  +/- zoom  Tab graphs";
-	scr_text(s, row, 0, s->cols, A_DIM, 0, hint);
+	for (int i = 0; i < f->n; i++)
+		scr_text(s, row + i, 0, s->cols, f->a, f->pair, f->line[i]);
 }
 
 /* ---- Pages -------------------------------------------------------------- */
+
+/* The moment the run table shows, as a key: the frame and the events at or
+ * before t (a table changes only when t crosses one). */
+static uint64_t table_time_key(const struct model *m, uint64_t t_us)
+{
+	uint64_t k = FOLD0;
+	long fi = model_frame_index(m, t_us), ei = model_event_near(m, t_us + 1, -1);
+	FOLD(k, fi);
+	FOLD(k, ei);
+	return k;
+}
 
 static void main_page(struct screen *s, const struct model *m, const struct ui_view *v, int row, int h)
 {
@@ -541,9 +511,36 @@ static void main_page(struct screen *s, const struct model *m, const struct ui_v
 		graphs_h = 0;
 		table_h = h;
 	}
-	if (graphs_h)
-		scr_graphs(s, m, v, row, 0, graphs_h - 1, s->cols, v->graph_first, 5, 0);
-	scr_table(s, m, v, row + graphs_h, table_h);
+	/* The graphs change with the data, the moment, the window, the
+	 * graphs chosen and the selection; in a replay showing the whole
+	 * trace, the moment counts only when it crosses a frame or event. */
+	uint64_t tk = v->mode == UI_REPLAY && v->window_s <= 0 ? table_time_key(m, v->t_us) : v->t_us;
+	uint64_t gk = FOLD0;
+	FOLD(gk, m->gen);
+	FOLD(gk, tk);
+	FOLD(gk, v->window_s);
+	FOLD(gk, v->graph_first);
+	FOLD(gk, v->sel);
+	FOLD(gk, row);
+	FOLD(gk, graphs_h);
+	FOLD(gk, s->cols);
+	if (graphs_h && region_changed(s, SR_GRAPHS, gk)) {
+		clear_rows(row, graphs_h);
+		scr_graphs(s, m, v, row, 0, graphs_h - 1, s->cols, v->graph_first, 0);
+	}
+	uint64_t tab = FOLD0;
+	FOLD(tab, m->gen);
+	uint64_t ttk = table_time_key(m, v->t_us);
+	FOLD(tab, ttk);
+	FOLD(tab, v->sel);
+	FOLD(tab, row);
+	FOLD(tab, graphs_h);
+	FOLD(tab, table_h);
+	FOLD(tab, s->cols);
+	if (region_changed(s, SR_TABLE, tab)) {
+		clear_rows(row + graphs_h, table_h);
+		scr_table(s, m, v, row + graphs_h, table_h);
+	}
 }
 
 static void help_page(struct screen *s, const struct ui_view *v, int row, int h)
@@ -555,7 +552,8 @@ static void help_page(struct screen *s, const struct ui_view *v, int row, int h)
 		scr_line(&l, 0, 0, "   %-16s %s", v->help[i].keys, v->help[i].text);
 	scr_line(&l, 0, 0, "%s", "");
 	scr_line(&l, A_DIM, 0, " Graphs: one line per run in its variant's colour; the selected run is bold.");
-	scr_line(&l, A_DIM, 0, " CPU %%: 100%% = one core. Marks on the top row: a phase began.");
+	scr_line(&l, A_DIM, 0, " CPU %%: 100%% = one core. Marks on the top row: a phase began. A dashed line:");
+	scr_line(&l, A_DIM, 0, " the runs' CPU quota or memory limit, when the data comes near it.");
 	s->max_scroll = l.count > h ? l.count - h : 0;
 }
 
@@ -564,20 +562,9 @@ static void too_small(struct screen *s)
 	char msg[160];
 	snprintf(msg, sizeof msg, "Terminal too small (%dx%d): benchtop needs at least %dx%d. Enlarge it, or press q to quit.",
 		 s->cols, s->rows, MIN_COLS, MIN_ROWS);
-	/* Word-wrap into the width, centred vertically. */
-	int w = s->cols > 2 ? s->cols - 2 : 1, lines = 0;
-	const char *p = msg;
-	char out[8][160];
-	while (*p && lines < 8) {
-		int take = (int)strlen(p) < w ? (int)strlen(p) : w;
-		if (p[take] && take == w)
-			while (take > 1 && p[take] != ' ')
-				take--;
-		snprintf(out[lines++], sizeof out[0], "%.*s", take, p);
-		p += take;
-		while (*p == ' ')
-			p++;
-	}
+	char out[8][256];
+	int w = s->cols > 2 ? s->cols - 2 : 1;
+	int lines = scr_wrap_lines(msg, w, out, 8);
 	int top = (s->rows - lines) / 2;
 	for (int i = 0; i < lines; i++)
 		scr_text(s, top + i, 1, w, A_BOLD, 0, out[i]);
@@ -587,21 +574,89 @@ void screen_draw(struct screen *s, const struct model *m, const struct ui_view *
 {
 	set_term(s->term);
 	getmaxyx(stdscr, s->rows, s->cols);
-	werase(stdscr);
-	s->max_scroll = 0;
-	if (s->rows < MIN_ROWS || s->cols < MIN_COLS) {
-		too_small(s);
-	} else {
-		header_facts(s, m);
-		header_state(s, m, v);
-		int body = s->rows - 3;
-		switch (v->page) {
-		case UI_PAGE_MAIN: main_page(s, m, v, 2, body); break;
-		case UI_PAGE_DETAIL: scr_detail(s, m, v, 2, body); break;
-		case UI_PAGE_HELP: help_page(s, v, 2, body); break;
-		}
-		footer(s, v);
+	s->drawn = 0;
+	bool small = s->rows < MIN_ROWS || s->cols < MIN_COLS;
+	bool resized = s->rows != s->drawn_rows || s->cols != s->drawn_cols;
+	if (resized || (int)v->page != s->drawn_page || small) {
+		/* A new size or page: everything again. After a resize the
+		 * terminal's own content may have moved (a shrinking terminal
+		 * scrolls to keep its cursor), so curses repaints it whole
+		 * instead of trusting what it sent before. */
+		werase(stdscr);
+		if (resized)
+			clearok(curscr, TRUE);
+		s->key_valid = 0;
+		s->drawn = ~0u;
+		s->drawn_rows = s->rows;
+		s->drawn_cols = s->cols;
+		s->drawn_page = (int)v->page;
 	}
+	if (small) {
+		s->max_scroll = 0;
+		too_small(s);
+		s->drawn_page = -1; /* the next normal frame starts from a clean screen */
+	} else {
+		char line[640];
+		scr_header_facts(s, m, v, line, sizeof line);
+		if (region_changed(s, SR_FACTS, fold(FOLD0, line, strlen(line)) ^ (uint64_t)s->cols)) {
+			clear_rows(0, 1);
+			mvhline(0, 0, ' ' | A_REVERSE, s->cols);
+			scr_text(s, 0, 0, s->cols, A_REVERSE, 0, line);
+		}
+		scr_header_state(m, v, line, sizeof line);
+		if (region_changed(s, SR_STATE, fold(FOLD0, line, strlen(line)) ^ (uint64_t)s->cols)) {
+			clear_rows(1, 1);
+			scr_text(s, 1, 0, s->cols, A_BOLD, 0, line);
+		}
+		struct scr_footer f;
+		scr_footer_of(s, v, &f);
+		int body = s->rows - 2 - f.n;
+		switch (v->page) {
+		case UI_PAGE_MAIN:
+			s->max_scroll = 0;
+			main_page(s, m, v, 2, body);
+			break;
+		case UI_PAGE_DETAIL: {
+			uint64_t k = FOLD0;
+			FOLD(k, m->gen);
+			FOLD(k, v->t_us);
+			FOLD(k, v->sel);
+			FOLD(k, v->scroll);
+			FOLD(k, v->window_s);
+			FOLD(k, v->graph_first);
+			FOLD(k, v->dcur);
+			uint64_t dt = v->dcur ? v->dcur->t_us : 0;
+			FOLD(k, dt);
+			FOLD(k, body);
+			FOLD(k, s->cols);
+			if (region_changed(s, SR_BODY, k)) {
+				clear_rows(2, body);
+				scr_detail(s, m, v, 2, body);
+			}
+			break;
+		}
+		case UI_PAGE_HELP: {
+			uint64_t k = FOLD0;
+			FOLD(k, v->scroll);
+			FOLD(k, v->nhelp);
+			FOLD(k, body);
+			FOLD(k, s->cols);
+			if (region_changed(s, SR_BODY, k)) {
+				clear_rows(2, body);
+				help_page(s, v, 2, body);
+			}
+			break;
+		}
+		}
+		draw_footer(s, &f);
+	}
+	if (!s->drawn)
+		return; /* nothing changed: not even curses' diff */
 	wnoutrefresh(stdscr);
 	doupdate();
+}
+
+unsigned screen_drawn(const struct screen *s)
+{
+	return s->drawn;
 }

@@ -35,6 +35,7 @@ struct ui_view {
 	uint64_t end_us;      /* replay: the trace's end; live: the latest data */
 	double elapsed_s;     /* live: since the screen opened */
 	bool paused;          /* live: display frozen */
+	bool over;            /* live: the session has ended (the screen stays until q) */
 	bool playing;         /* replay */
 	double speed;         /* replay */
 	bool runs_going;      /* live */
@@ -52,6 +53,12 @@ struct ui_view {
 };
 
 struct screen;
+
+/* The parts of the screen rebuilt separately: the host facts (first row),
+ * the state line (second), the graphs and the run table of the main page,
+ * the body of the detail or help page, the footer. Each has a key folded
+ * from what it shows and is rebuilt only when its key changes. */
+enum scr_region { SR_FACTS, SR_STATE, SR_GRAPHS, SR_TABLE, SR_BODY, SR_FOOTER, SR_N };
 
 struct screen_opts {
 	bool no_color;
@@ -78,8 +85,14 @@ bool screen_sync_size(struct screen *s);
 void screen_size(const struct screen *s, int *rows, int *cols);
 bool screen_braille(const struct screen *s);
 bool screen_color(const struct screen *s);
-/* Draw the whole view and update the terminal. */
+/* Draw the view and update the terminal: the parts whose content changed
+ * since the last draw are rebuilt, the rest are left as they are (and
+ * curses sends the terminal only the cells that differ). */
 void screen_draw(struct screen *s, const struct model *m, const struct ui_view *v);
+/* Which parts the last screen_draw rebuilt: bits 1 << enum scr_region,
+ * all of them after a resize or a new page, 0 when nothing changed. For
+ * tests and benchmarks. */
+unsigned screen_drawn(const struct screen *s);
 /* After a draw: the rows a page can scroll by at most, and how many runs
  * a table page holds (for PgUp/PgDn). */
 int screen_max_scroll(const struct screen *s);

@@ -1,8 +1,8 @@
 /* screen_detail — the detail page of one run: what it is and its limits,
- * its own CPU and memory graphs, its numbers, phases, metrics, notes and
- * environment, and its processes and threads (CPU %, state, the CPU each
- * last ran on, RSS) at the moment shown. Everything below the graphs
- * scrolls. */
+ * its own graphs over its own time, its numbers and phases, its processes
+ * and threads (CPU %, state, the CPU each last ran on, RSS) at the moment
+ * shown, then its metrics, notes, findings and environment. Everything
+ * below the graphs scrolls. */
 #include "screen_int.h"
 #include "util.h"
 
@@ -55,9 +55,11 @@ static void numbers(struct scr_lines *l, const struct model *m, const struct ui_
 		return;
 	}
 	enum model_state state = model_run_state(r, v->t_us);
-	if (state == MS_RUNNING)
+	if (state == MS_RUNNING && st.threads_now_valid)
 		snprintf(thr, sizeof thr, "%llu (peak %llu)", (unsigned long long)st.threads_now,
 			 (unsigned long long)st.threads_peak);
+	else if (state == MS_RUNNING)
+		snprintf(thr, sizeof thr, "- (peak %llu)", (unsigned long long)st.threads_peak);
 	else
 		snprintf(thr, sizeof thr, "peak %llu", (unsigned long long)st.threads_peak);
 	scr_line(l, 0, 0, " CPU       avg %s, peak %s (100%% = one core)   throttled %s",
@@ -74,7 +76,7 @@ static void numbers(struct scr_lines *l, const struct model *m, const struct ui_
 	}
 }
 
-static void reported(struct scr_lines *l, const struct model *m, const struct ui_view *v, const struct model_run *r)
+static void phases(struct scr_lines *l, const struct model *m, const struct ui_view *v, const struct model_run *r)
 {
 	/* Phases, each until the next one (or the end, or now). */
 	size_t nph = 0;
@@ -94,6 +96,10 @@ static void reported(struct scr_lines *l, const struct model *m, const struct ui
 	}
 	if (!nph)
 		scr_line(l, A_DIM, 0, " phases    none reported");
+}
+
+static void metrics(struct scr_lines *l, const struct model *m, const struct ui_view *v, const struct model_run *r)
+{
 	const struct model_event *mets[64];
 	size_t nm = model_metrics_at(m, r->id, v->t_us, mets, 64);
 	for (size_t i = 0; i < nm; i++)
@@ -185,19 +191,26 @@ void scr_detail(struct screen *s, const struct model *m, const struct ui_view *v
 	identity(s, m, v, r, row);
 	row += 3;
 	h -= 3;
-	/* The run's own graphs when there is room for them and some lines. */
-	int gh = h >= 16 ? 7 : 0;
+	/* The run's own graphs, over its own time, when there is room for
+	 * them and some lines: a third of the page, more panes on a wider
+	 * terminal. */
+	int gh = h >= 16 ? h / 3 : 0;
 	if (gh) {
-		scr_graphs(s, m, v, row, 0, gh, s->cols, v->graph_first, 2, r->id);
+		gh = gh < 7 ? 7 : gh > 24 ? 24 : gh;
+		scr_graphs(s, m, v, row, 0, gh, s->cols, v->graph_first, r->id);
 		row += gh + 1;
 		h -= gh + 1;
 	}
+	/* What moves while the run goes (its numbers, processes and threads)
+	 * first; what it reported and how it was set up after. */
 	struct scr_lines l = { .s = s, .row0 = row, .nrows = h, .cols = s->cols, .scroll = v->scroll };
 	numbers(&l, m, v, r);
-	reported(&l, m, v, r);
-	findings(&l, m, v, r);
-	environment(&l, r);
+	phases(&l, m, v, r);
 	scr_line(&l, 0, 0, "%s", "");
 	tasks(&l, m, v, r);
+	scr_line(&l, 0, 0, "%s", "");
+	metrics(&l, m, v, r);
+	findings(&l, m, v, r);
+	environment(&l, r);
 	s->max_scroll = l.count > h ? l.count - h : 0;
 }

@@ -1,6 +1,7 @@
 /* screen_int — what the parts of the screen module share (screen.c,
- * screen_graph.c, screen_table.c, screen_detail.c): the screen itself and
- * small drawing helpers. Not for use outside the screen module. */
+ * screen_bars.c, screen_graph.c, screen_table.c, screen_detail.c): the
+ * screen itself and small drawing helpers. Not for use outside the screen
+ * module. */
 #ifndef BT_UI_SCREEN_INT_H
 #define BT_UI_SCREEN_INT_H
 
@@ -22,6 +23,13 @@ struct screen {
 	int rows, cols;
 	struct graph_grid grid; /* reused by every graph pane */
 	int max_scroll, table_rows;
+	/* what was drawn last: size, page, and each region's key */
+	int drawn_rows, drawn_cols, drawn_page;
+	uint64_t key[SR_N];
+	unsigned key_valid, drawn; /* bits of enum scr_region */
+	/* the run table's cells, reused */
+	char *cells;
+	size_t cellcap;
 };
 
 /* Colour pair of a variant's colour index; 0 without colour. */
@@ -55,11 +63,28 @@ int scr_line_row(struct scr_lines *l);
 const char *scr_bytes(char *buf, size_t size, double bytes);
 const char *scr_secs(char *buf, size_t size, double s);
 
-/* Graph panes side by side in the rectangle (row, col, h, w): kinds from
- * `first` on (rotating), the runs visible at v->t_us (only `only_run`
- * when it is not 0). */
+/* The header's two lines as text (screen_bars.c). */
+void scr_header_facts(struct screen *s, const struct model *m, const struct ui_view *v, char *line, size_t size);
+void scr_header_state(const struct model *m, const struct ui_view *v, char *line, size_t size);
+/* The footer's lines, bottom of the screen. */
+struct scr_footer {
+	int n; /* 1 or 2 */
+	char line[2][256];
+	attr_t a;
+	short pair;
+	bool prompt;
+};
+void scr_footer_of(const struct screen *s, const struct ui_view *v, struct scr_footer *f);
+/* Split text into at most max lines of at most w (< 256) columns, at
+ * spaces where it can; returns the count. */
+int scr_wrap_lines(const char *text, int w, char out[][256], int max);
+
+/* Graph panes in the rectangle (row, col, h, w), in rows and columns as
+ * the room allows (a larger terminal shows more of them, each wider than
+ * tall): kinds from `first` on (rotating), the runs visible at v->t_us
+ * (only `only_run` when it is not 0, over that run's own time span). */
 void scr_graphs(struct screen *s, const struct model *m, const struct ui_view *v, int row, int col, int h, int w,
-		unsigned first, unsigned max_panes, uint64_t only_run);
+		unsigned first, uint64_t only_run);
 /* The run table in (row, h rows, full width); returns the rows used. */
 int scr_table(struct screen *s, const struct model *m, const struct ui_view *v, int row, int h);
 /* The detail page of the selected run in rows [row, row + h). */

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #define MAX_KEYS_PER_CALL 256
+#define LIVE_WINDOW_S 60
 
 struct ui {
 	struct ui_config cfg;
@@ -22,7 +23,9 @@ struct ui {
 	bool dirty;
 	enum ui_action action;
 	uint64_t t0_ns;
+	uint64_t over_ns;      /* live: when the session ended (0: going on) */
 	uint64_t shown_tenths; /* elapsed time last drawn, in 0.1 s */
+	unsigned drawn;        /* what the last ui_draw rebuilt */
 	/* live pause: the moment and the frames frozen */
 	bool paused;
 	uint64_t frozen_us;
@@ -337,6 +340,10 @@ struct ui *ui_open(const struct ui_config *cfg, char *err, size_t errlen)
 	frame_init(&u->fcur);
 	u->v.mode = cfg->mode;
 	u->v.speed = 1;
+	/* Live graphs scroll: the last minute, the whole session while it is
+	 * shorter (- shows the whole of a longer one). A replay shows the
+	 * whole trace. */
+	u->v.window_s = cfg->mode == UI_LIVE ? LIVE_WINDOW_S : 0;
 	u->t0_ns = bt_now_ns();
 	u->dirty = true;
 	build_help(u);
@@ -392,8 +399,24 @@ void ui_set_clock(struct ui *u, const struct ui_clock *c)
 
 void ui_set_ratio(struct ui *u, ui_ratio_fn fn)
 {
-	u->m.ratio = fn ? fn : model_ratio_median;
+	u->m.ratio = fn ? fn : model_ratio_ci;
+	u->m.gen++;
 	u->dirty = true;
+}
+
+void ui_session_over(struct ui *u)
+{
+	if (u->over_ns)
+		return;
+	u->over_ns = bt_now_ns();
+	model_session_over(&u->m);
+	u->v.runs_going = false;
+	u->dirty = true;
+}
+
+unsigned ui_drawn(const struct ui *u)
+{
+	return u->drawn;
 }
 
 const struct model *ui_model(const struct ui *u)
@@ -441,7 +464,9 @@ static void build_view(struct ui *u, uint64_t now_ns)
 	} else {
 		v->end_us = u->m.end_us;
 		v->paused = u->paused;
-		v->elapsed_s = (double)(now_ns - u->t0_ns) / 1e9;
+		v->over = u->over_ns != 0;
+		/* the clock stops with the session */
+		v->elapsed_s = (double)((u->over_ns ? u->over_ns : now_ns) - u->t0_ns) / 1e9;
 	}
 	/* Keep a visible run selected. */
 	size_t n = visible_ids(u);
@@ -477,15 +502,17 @@ void ui_draw(struct ui *u, uint64_t now_ns)
 {
 	if (screen_sync_size(u->scr))
 		u->dirty = true;
-	if (u->cfg.mode == UI_LIVE) {
+	if (u->cfg.mode == UI_LIVE && !u->over_ns) {
 		uint64_t tenths = (now_ns - u->t0_ns) / 100000000ull;
 		if (tenths != u->shown_tenths)
 			u->dirty = true;
 		u->shown_tenths = tenths;
 	}
+	u->drawn = 0;
 	if (!u->dirty)
 		return;
 	build_view(u, now_ns);
 	screen_draw(u->scr, &u->m, &u->v);
+	u->drawn = screen_drawn(u->scr);
 	u->dirty = false;
 }

@@ -11,8 +11,10 @@
  *         ui_feed(u, &rec) for every record, right after writing it
  *         ui_handle_input(u) -> UI_NONE / UI_STOP_RUNS / UI_QUIT
  *         ui_set_live(u, runs_going); ui_draw(u, now_ns)
+ *   ui_session_over(u), then keys until q     the screen stays
  *   ui_close(u)                               restores the terminal
- * ui_draw is cheap when nothing changed (no curses call at all). The screen
+ * ui_draw is cheap when nothing changed (no curses call at all), and
+ * rebuilds only the parts of the screen whose content changed. The screen
  * notices a new terminal size by itself on every ui_draw, so a caller that
  * takes SIGWINCH through a signalfd only needs to call ui_draw after it.
  *
@@ -99,6 +101,10 @@ int ui_input_fd(const struct ui *u);
 enum ui_action ui_handle_input(struct ui *u);
 /* Whether runs are still going (q then asks first). */
 void ui_set_live(struct ui *u, bool runs_going);
+/* The session is over (the screen stays until q): the elapsed clock stops,
+ * the header says so, and planned runs that never started show as 'not
+ * run'. */
+void ui_session_over(struct ui *u);
 /* Redraw what changed; now_ns is CLOCK_MONOTONIC (bt_now_ns) for the
  * elapsed time in the header. */
 void ui_draw(struct ui *u, uint64_t now_ns);
@@ -107,11 +113,14 @@ void ui_close(struct ui *u);
 
 /* The run table's "vs base" column: how a variant's ratio to the baseline
  * is computed from the wall times of finished runs (model.h,
- * model_ratio_fn). The default is the ratio of medians without a
- * confidence interval; the comparison engine plugs in one with. */
+ * model_ratio_fn). NULL: the default, the ratio of medians with its 95 %
+ * bootstrap interval as `benchtop compare` gives it (model_ratio_ci). */
 typedef bool (*ui_ratio_fn)(const double *base, size_t nbase, const double *var, size_t nvar,
 			    struct model_ratio *out);
 void ui_set_ratio(struct ui *u, ui_ratio_fn fn);
+/* Tests and benchmarks: which parts of the screen the last ui_draw rebuilt
+ * (screen_drawn); 0 when nothing had changed. */
+unsigned ui_drawn(const struct ui *u);
 
 /* ---- For controllers (replay) ------------------------------------------ */
 

@@ -4,12 +4,17 @@
  * variants, one process and four threads per run, a phase per run), drawing
  * into curses opened with newterm() on /dev/null, so the time is the
  * screen's own work: laying out, rendering the graphs, the table, curses'
- * diff of the virtual screen and the output it writes. Two cases are timed:
+ * diff of the virtual screen and the output it writes. Three cases are timed:
  *   new tick   a frame is fed, then ui_draw (what a live session does ten
- *              times a second: everything is redrawn and diffed);
+ *              times a second: the graphs, the table and the state line
+ *              are rebuilt and diffed);
+ *   clock      ui_draw 0.1 s later with nothing new (the elapsed time in
+ *              the state line is all that changed: that line alone);
  *   unchanged  ui_draw with nothing new (must be close to free).
  *
- *   ui_draw [COLS ROWS [main|detail [DRAWS]]]   (defaults 80 24 main 2000)
+ *   ui_draw [COLS ROWS [main|detail [DRAWS [60s|whole]]]]
+ *                        (defaults 80 24 main 2000 60s: the live default
+ *                        window; whole: the graphs span the whole session)
  *
  * Prints the median, p90 and max of each in microseconds: wall time, and the
  * thread's CPU time (what the draw cost; on a busy machine the wall time
@@ -101,6 +106,7 @@ int main(int argc, char **argv)
 	size_t draws = argc > 4 ? (size_t)atol(argv[4]) : 2000;
 	if (draws < 10 || draws > 1000000)
 		draws = 2000;
+	bool whole = argc > 5 && strcmp(argv[5], "whole") == 0;
 	/* curses takes the size from LINES/COLUMNS when the output is no tty */
 	setenv("COLUMNS", cols, 1);
 	setenv("LINES", rows, 1);
@@ -132,8 +138,12 @@ int main(int argc, char **argv)
 	frame_init(&f);
 	uint64_t tick = 0, t_us = 0;
 	uint64_t *fresh = xcalloc(draws, sizeof(uint64_t)), *idle = xcalloc(draws, sizeof(uint64_t));
-	uint64_t *fresh_cpu = xcalloc(draws, sizeof(uint64_t));
-	size_t nf = 0, ni = 0;
+	uint64_t *fresh_cpu = xcalloc(draws, sizeof(uint64_t)), *clock = xcalloc(draws, sizeof(uint64_t));
+	size_t nf = 0, ni = 0, nc = 0;
+	/* '-' until the graphs span the whole session (60 s -> 2 min -> 5 ->
+	 * 10 -> 30 -> 60 min, which is past it: the whole); more say so */
+	if (whole && write(keys[1], "--------", 8) != 8)
+		return 1;
 	for (uint64_t id = 1; id <= NRUNS; id++) {
 		char rep[16];
 		snprintf(rep, sizeof rep, "%llu", (unsigned long long)(id + 1) / 2);
@@ -156,12 +166,16 @@ int main(int argc, char **argv)
 			uint64_t b = bt_now_ns(), cb = cpu_ns();
 			ui_draw(u, a); /* same moment, nothing new */
 			uint64_t c = bt_now_ns();
+			ui_draw(u, a + 100000000ull); /* the clock moved, nothing else */
+			uint64_t d = bt_now_ns();
 			if (nf < draws) {
 				fresh_cpu[nf] = cb - ca;
 				fresh[nf++] = b - a;
 			}
 			if (ni < draws)
 				idle[ni++] = c - b;
+			if (nc < draws)
+				clock[nc++] = d - c;
 			if (nf == draws)
 				break;
 		}
@@ -177,11 +191,13 @@ int main(int argc, char **argv)
 	fclose(in);
 	close(keys[1]);
 	frame_free(&f);
-	printf("screen %sx%s, %s page, %d runs (%d done, 1 running), %llu ticks in the model\n", cols, rows,
-	       detail ? "detail" : "main", NRUNS, NRUNS - 1, (unsigned long long)tick);
+	printf("screen %sx%s, %s page, window %s, %d runs (%d done, 1 running), %llu ticks in the model\n", cols, rows,
+	       detail ? "detail" : "main", whole ? "whole" : "60s", NRUNS, NRUNS - 1, (unsigned long long)tick);
 	report("new tick", fresh, nf);
 	report("  (CPU)", fresh_cpu, nf);
+	report("clock", clock, nc);
 	report("unchanged", idle, ni);
+	free(clock);
 	free(fresh);
 	free(fresh_cpu);
 	free(idle);

@@ -1,7 +1,8 @@
 #!/bin/bash
 # The live screen: `benchtop run -- bt-spin` in tmux. The runs show as queued
 # then running, the table and the graphs update as ticks come, p freezes the
-# display while sampling goes on, the window shrinks and grows back, q asks
+# display while sampling goes on, every key of the help does what it says,
+# the window shrinks and grows back, q asks
 # while runs are going (no: they go on; yes: they stop), and afterwards no
 # process, no cgroup and no raw terminal is left; the trace is whole and
 # replays. Skips (77) when this benchtop has no `run` yet.
@@ -30,7 +31,7 @@ check "run opens the live screen" wait_for live "^ LIVE +elapsed"
 check "the first run runs, the second waits" wait_for live "runs: 1 running, 0 done, 1 queued"
 check "the table shows both" eval 'row live 1 | grep -q " running " && row live 2 | grep -q " queued "'
 check "a CPU graph fills in as ticks come" eval 'for i in $(seq 50); do cap live >/dev/null; has_braille "$TMP/live.txt" && break; sleep 0.2; done; has_braille "$TMP/live.txt"'
-check "the header has the host facts" grep -q "CPUs .* of " "$TMP/live.txt"
+check "the header has the host facts" grep -Eq "CPUs [0-9.]+( of |/)[0-9.]+ .*tick 100 ?ms" "$TMP/live.txt"
 check "the table updates as the run goes" changes live 1 5
 
 # pause freezes the display, not the sampling
@@ -50,6 +51,27 @@ key live Escape Enter
 check "Enter: the running run's processes and threads" wait_for live "PID/TID"
 check "with bt-spin and its threads" wait_for live "^ +[0-9]+ +bt-spin +[RSD] "
 key live Escape
+
+# every other key the live help lists
+key live Tab
+check "Tab: the next graphs" wait_for live "^memory \(cgroup\) "
+key live BTab
+check "Shift-Tab: back" wait_for live "^CPU % \(100% = 1 core\) "
+key live +
+check "+: a shorter time window than the minute live graphs scroll through" wait_for live "window 30s "
+key live -
+check "-: the whole session (shorter than a minute)" wait_for live "window whole "
+check "- on the whole session says so" press_until live - "already showing the whole session"
+key live +
+check "+ from the whole: a window shorter than the session" wait_for live "window [0-9]+s "
+key live Down Enter
+check "Down, Enter: the second run, queued" wait_for live "^ run 2  bt-spin  default  rep 2  queued"
+key live Escape PgUp Enter
+check "PgUp, Enter: the first, running" wait_for live "^ run 1  bt-spin  default  rep 1  running"
+key live Escape Up PgDn Escape F1
+check "F1: the help" wait_for live "Keys \(live session\)"
+key live Escape
+check "Esc: the table again" wait_for live "^ workload +variant"
 
 # resize while running
 tm resize-window -t live -x 40 -y 12

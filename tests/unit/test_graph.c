@@ -331,6 +331,44 @@ static void marks(void **state)
 	graph_grid_free(&g);
 }
 
+
+/* A limit line: dashes on the value's row through empty cells only (data
+ * stays on top), every cell in braille and every other one in ASCII;
+ * nothing outside the axis. */
+static void limit_lines(void **state)
+{
+	(void)state;
+	struct graph_grid g = { 0 };
+	struct graph_axis ax;
+	graph_axis_nice(0, 100, 3, GRAPH_PERCENT, &ax); /* 0, 50, 100 */
+	graph_grid_resize(&g, 10, 5);
+	double t[] = { 0, 10 }, v[] = { 50, 50 };
+	plot(&g, GRAPH_BRAILLE, 0, 10, &ax, t, v, 2, 3);
+	int row = graph_value_row(&ax, 5, 50);
+	assert_int_equal(row, 2);
+	graph_hline(&g, GRAPH_BRAILLE, &ax, 50);
+	for (int x = 0; x < 10; x++) {
+		assert_int_equal(graph_at(&g, row, x)->series, 3); /* the data, not the line */
+		assert_true(graph_at(&g, row, x)->ch >= 0x2800 && graph_at(&g, row, x)->ch <= 0x28FF);
+	}
+	graph_hline(&g, GRAPH_BRAILLE, &ax, 100);
+	for (int x = 0; x < 10; x++) {
+		assert_int_equal(graph_at(&g, 0, x)->ch, 0x2504);
+		assert_int_equal(graph_at(&g, 0, x)->series, GRAPH_LINE_ID);
+	}
+	graph_grid_clear(&g);
+	graph_hline(&g, GRAPH_ASCII, &ax, 0);
+	for (int x = 0; x < 10; x++)
+		assert_int_equal(graph_at(&g, 4, x)->ch, x % 2 ? 0u : (uint32_t)'-');
+	graph_grid_clear(&g);
+	graph_hline(&g, GRAPH_ASCII, &ax, 150); /* above the axis */
+	graph_hline(&g, GRAPH_ASCII, &ax, NAN);
+	for (int y = 0; y < 5; y++)
+		for (int x = 0; x < 10; x++)
+			assert_int_equal(graph_at(&g, y, x)->ch, 0);
+	graph_grid_free(&g);
+}
+
 /* A long series drawn from block summaries: a one-sample spike stays
  * visible, and the result matches drawing every sample. */
 struct big {
@@ -403,6 +441,7 @@ int main(void)
 		cmocka_unit_test(ascii_levels),
 		cmocka_unit_test(gaps_and_clipping),
 		cmocka_unit_test(marks),
+		cmocka_unit_test(limit_lines),
 		cmocka_unit_test(blocks_keep_peaks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

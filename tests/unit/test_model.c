@@ -1,7 +1,9 @@
 /* Unit tests for ui/model.c: the screen's view model fed synthetic record
  * streams. Its per-tick rates must be summary.c's, its numbers at any
  * past moment those the summary had then, run states must follow the
- * records, and the detail rows must come out grouped and rated. */
+ * records, and the detail rows must come out grouped and rated; the ratio
+ * to the baseline carries stats.c's interval and is worked out once per
+ * set of runs. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +15,7 @@
 #include <cmocka.h>
 
 #include "model.h"
+#include "stats.h"
 
 static void kv(struct model *m, enum trace_rec_type type, uint64_t run, uint64_t t_us, const struct bt_kv *k, size_t n)
 {
@@ -131,7 +134,7 @@ static void rates_and_moments(void **state)
 	assert_true(fabs(st.cpu_peak - 150) < 1e-9);
 	assert_true(fabs(st.cpu_avg - 100) < 1e-9); /* 0.2 s of CPU over 0.2 s */
 	assert_true(st.mem_is_cg && st.mem_peak == 5000);
-	assert_true(st.threads_now == 3 && st.threads_peak == 3);
+	assert_true(st.threads_now == 3 && st.threads_peak == 3 && st.threads_now_valid);
 	assert_true(st.thr_valid && fabs(st.thr_pct - 75) < 1e-9);
 	assert_int_equal(model_run_state(r, 250000), MS_RUNNING);
 
@@ -260,6 +263,103 @@ static void ratio_to_baseline(void **state)
 	m.ratio = fake_ci;
 	assert_true(model_variant_ratio(&m, "w", "musl", 1000000, &q));
 	assert_true(q.have_ci && fabs(q.lo - 1.45) < 1e-9);
+	model_free(&m);
+}
+
+
+static int calls;
+static bool counting_median(const double *base, size_t nbase, const double *var, size_t nvar, struct model_ratio *out)
+{
+	calls++;
+	return model_ratio_median(base, nbase, var, nvar, out);
+}
+
+/* The default ratio has stats.c's bootstrap interval once both sides have
+ * two runs; a ratio is worked out once per set of runs, not per frame. */
+static void ratio_interval_and_memo(void **state)
+{
+	(void)state;
+	struct model m;
+	model_init(&m);
+	meta(&m);
+	struct model_ratio q;
+	run_with_wall(&m, 1, 100, "glibc", "2000000", "0");
+	run_with_wall(&m, 2, 200, "musl", "3000000", "0");
+	run_with_wall(&m, 3, 300, "glibc", "2200000", "0");
+	run_with_wall(&m, 4, 400, "musl", "3300000", "0");
+	assert_true(model_variant_ratio(&m, "w", "musl", 1000000, &q));
+	assert_true(q.have_ci);
+	assert_true(fabs(q.ratio - 3.15 / 2.1) < 1e-9);
+	assert_true(q.lo <= q.ratio && q.ratio <= q.hi && q.lo > 1.2 && q.hi < 1.8);
+	/* as stats_ratio_ci gives it */
+	double a[] = { 2.0, 2.2 }, b[] = { 3.0, 3.3 };
+	struct stats_ratio sr;
+	assert_int_equal(stats_ratio_ci(a, 2, b, 2, NULL, &sr), 0);
+	assert_true(q.lo == sr.ci_low && q.hi == sr.ci_high);
+	m.ratio = counting_median;
+	calls = 0;
+	for (int i = 0; i < 5; i++)
+		assert_true(model_variant_ratio(&m, "w", "musl", 1000000, &q));
+	assert_int_equal(calls, 1);
+	/* at an earlier moment, other runs: worked out again */
+	assert_true(model_variant_ratio(&m, "w", "musl", 250, &q));
+	assert_int_equal(calls, 2);
+	assert_true(fabs(q.ratio - 1.5) < 1e-9);
+	run_with_wall(&m, 5, 500, "musl", "3600000", "0");
+	assert_true(model_variant_ratio(&m, "w", "musl", 1000000, &q));
+	assert_int_equal(calls, 3);
+	assert_true(fabs(q.ratio - 3.3 / 2.1) < 1e-9);
+	model_free(&m);
+}
+
+
+/* A tick that could not list the run (no thread count in its entity)
+ * leaves the count unknown, not 0. */
+static void unknown_thread_count(void **state)
+{
+	(void)state;
+	struct model m;
+	struct bt_frame f;
+	model_init(&m);
+	frame_init(&f);
+	meta(&m);
+	start(&m, 1, 0, "w", "glibc", "1");
+	struct run_tick t = { 1, 1000000, 4096, 0, 0, 3 };
+	frame(&m, &f, 0, 100000, &t, 1);
+	struct model_stats st;
+	model_run_stats(&m, model_find_run(&m, 1), 100000, &st);
+	assert_true(st.threads_now_valid && st.threads_now == 3);
+	frame_reset(&f);
+	f.tick = 1;
+	f.t_us = 200000;
+	struct bt_entity *e = frame_add(&f, BT_K_RUN, 1);
+	ent_set(e, RUN_CG_CPU_NS, 2000000);
+	struct bt_record r = { .type = TR_FRAME, .frame = &f, .t_us = f.t_us };
+	model_feed(&m, &r);
+	model_run_stats(&m, model_find_run(&m, 1), 200000, &st);
+	assert_true(st.valid);
+	assert_false(st.threads_now_valid);
+	assert_int_equal(st.threads_peak, 3);
+	frame_free(&f);
+	model_free(&m);
+}
+
+/* Once the session is over, planned runs never started are 'not run'. */
+static void not_run_after_the_session(void **state)
+{
+	(void)state;
+	struct model m;
+	model_init(&m);
+	meta(&m);
+	for (uint64_t id = 1; id <= 3; id++)
+		model_plan_run(&m, id, "w", "glibc", (unsigned)id);
+	start(&m, 1, 100, "w", "glibc", "1");
+	assert_int_equal(model_run_state(model_find_run(&m, 2), 1000), MS_QUEUED);
+	model_session_over(&m);
+	assert_int_equal(model_run_state(model_find_run(&m, 1), 1000), MS_RUNNING);
+	assert_int_equal(model_run_state(model_find_run(&m, 2), 1000), MS_NOT_RUN);
+	assert_int_equal(model_run_state(model_find_run(&m, 3), 0), MS_NOT_RUN);
+	assert_string_equal(model_state_name(MS_NOT_RUN), "not run");
 	model_free(&m);
 }
 
@@ -519,6 +619,9 @@ int main(void)
 		cmocka_unit_test(rates_and_moments),
 		cmocka_unit_test(states_and_plans),
 		cmocka_unit_test(ratio_to_baseline),
+		cmocka_unit_test(ratio_interval_and_memo),
+		cmocka_unit_test(not_run_after_the_session),
+		cmocka_unit_test(unknown_thread_count),
 		cmocka_unit_test(events_and_frames),
 		cmocka_unit_test(detail_rows),
 		cmocka_unit_test(history_is_bounded),

@@ -3,7 +3,11 @@
  * screen read back from curses' own virtual screen. Queued runs, the
  * pause that freezes the display while records keep coming, q asking
  * while runs are going (no, then yes), q quitting at once when none are,
- * help listing the live keys, and refusing to start without a terminal. */
+ * help listing the live keys, the ratio column, refusing to start without
+ * a terminal; and the screen's layout: only the parts that changed are
+ * rebuilt, graph panes fill a larger terminal, the table's columns at 80
+ * and 60 columns, the header with the runs' limits, a limit line, an empty
+ * pane saying why, and 'not run' once the session is over. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,6 +24,7 @@
 #include <curses.h>
 
 #include "model.h"
+#include "screen.h"
 #include "ui.h"
 #include "util.h"
 
@@ -229,6 +234,156 @@ static void ratio_column(void **state)
 	assert_false(screen_has("[1.40,1.60]"));
 }
 
+
+/* Resize curses' virtual terminal (the screen notices on the next draw). */
+static void resize(struct fixture *x, int cols, int rows)
+{
+	resize_term(rows, cols);
+	ui_draw(x->u, bt_now_ns());
+}
+
+static int count_on_screen(const char *text)
+{
+	int n = 0;
+	for (int r = 0; r < LINES; r++)
+		for (const char *p = row_text(r); (p = strstr(p, text)) != NULL; p++)
+			n++;
+	return n;
+}
+
+static void start_run(struct fixture *x, uint64_t id, const char *variant, const char *limit_cpus,
+		      const char *limit_mem, const char *eff)
+{
+	struct bt_kv start[] = { { "workload", "spin" }, { "variant", variant }, { "rep", "1" },
+				 { "limit_cpus", limit_cpus }, { "limit_memory", limit_mem }, { "effective_cpus", eff },
+				 { "cgroup", "/sys/fs/cgroup/x" }, { "limits_applied", "1" } };
+	feed_kv(x, TR_RUN_START, id, 0, start, 8);
+}
+
+/* A tick that changes nothing but the clock rebuilds the state line
+ * alone; new data rebuilds the graphs and the table, not the host facts;
+ * nothing new rebuilds nothing at all. */
+static void redraws_only_what_changed(void **state)
+{
+	struct fixture *x = *state;
+	start_run(x, 1, "glibc", "", "", "2");
+	for (uint64_t i = 0; i < 10; i++)
+		tick(x, i, 100);
+	uint64_t now = bt_now_ns();
+	ui_draw(x->u, now);
+	assert_int_equal(ui_drawn(x->u), ~0u); /* the first frame: everything */
+	ui_draw(x->u, now);
+	assert_int_equal(ui_drawn(x->u), 0);
+	ui_draw(x->u, now + 200000000ull); /* 0.2 s later, nothing new */
+	assert_int_equal(ui_drawn(x->u), 1u << SR_STATE);
+	tick(x, 10, 150);
+	ui_draw(x->u, now + 200000000ull);
+	unsigned d = ui_drawn(x->u);
+	assert_true(d & (1u << SR_GRAPHS));
+	assert_true(d & (1u << SR_TABLE));
+	assert_false(d & (1u << SR_FACTS));
+	assert_false(d & (1u << SR_FOOTER));
+	/* the session ends: the clock stops, the run not started is 'not run' */
+	ui_session_over(x->u);
+	ui_draw(x->u, now + 300000000ull);
+	assert_true(ui_drawn(x->u) & (1u << SR_TABLE));
+	assert_true(screen_has("ENDED"));
+	assert_true(screen_has(" not run "));
+	assert_true(screen_has("1 not run"));
+	ui_draw(x->u, now + 900000000ull);
+	assert_int_equal(ui_drawn(x->u), 0); /* a stopped clock draws nothing */
+}
+
+/* Graph panes: two side by side at 80x24; every kind at 200x60 and at
+ * 120x40 (in two rows); a resize rebuilds the whole screen. */
+static void graphs_fill_the_terminal(void **state)
+{
+	struct fixture *x = *state;
+	start_run(x, 1, "glibc", "", "", "2");
+	for (uint64_t i = 0; i < 10; i++)
+		tick(x, i, 100);
+	static const char *const titles[] = { "CPU % (100% = 1 core)", "memory (cgroup)", "RSS (all processes)",
+					      "throttled % of periods", "threads  " };
+	resize(x, 80, 24);
+	assert_int_equal(ui_drawn(x->u), ~0u);
+	int n = 0;
+	for (size_t i = 0; i < 5; i++)
+		n += screen_has(titles[i]);
+	assert_int_equal(n, 2);
+	resize(x, 200, 60);
+	for (size_t i = 0; i < 5; i++)
+		assert_true(screen_has(titles[i]));
+	/* in two rows: the first row's titles are on row 2, the others lower */
+	assert_true(strstr(row_text(2), "CPU % (100% = 1 core)") != NULL);
+	assert_true(strstr(row_text(2), "threads  ") == NULL);
+	resize(x, 120, 40);
+	for (size_t i = 0; i < 5; i++)
+		assert_true(screen_has(titles[i]));
+	/* without a quota, the throttling pane says why it is empty */
+	assert_true(screen_has("nothing throttled: no CPU quota"));
+	resize(x, 40, 12);
+	assert_true(screen_has("Terminal too small (40x12)"));
+	resize(x, 80, 24);
+	assert_true(screen_has("CPU % (100% = 1 core)"));
+}
+
+static void done_run(struct fixture *x, uint64_t id, uint64_t t, const char *variant, unsigned rep,
+		     const char *wall_us)
+{
+	char r[8];
+	snprintf(r, sizeof r, "%u", rep);
+	struct bt_kv start[] = { { "workload", "kmeans" }, { "variant", variant }, { "rep", r } };
+	feed_kv(x, TR_RUN_START, id, t, start, 3);
+	struct bt_kv end[] = { { "exit_code", "0" }, { "signal", "0" }, { "wall_us", wall_us } };
+	feed_kv(x, TR_RUN_END, id, t + 1000, end, 3);
+}
+
+/* The run table at 80 columns keeps rep and elapsed and shows the ratio
+ * with its bootstrap interval (the default engine); columns with nothing
+ * to say (throttled, without a quota) are left out; at 60 columns the
+ * ratio drops its interval instead of being cut. */
+static void table_columns_fit(void **state)
+{
+	struct fixture *x = *state;
+	done_run(x, 3, 0, "glibc", 1, "2000000");
+	done_run(x, 4, 10000, "musl", 1, "3000000");
+	done_run(x, 5, 20000, "glibc", 2, "2100000");
+	done_run(x, 6, 30000, "musl", 2, "3100000");
+	resize(x, 80, 24);
+	const char *hdr = NULL;
+	for (int r = 0; r < LINES && !hdr; r++)
+		if (strstr(row_text(r), " workload "))
+			hdr = row_text(r);
+	assert_non_null(hdr);
+	assert_true(strstr(hdr, " rep ") && strstr(hdr, " elapsed ") && strstr(hdr, " vs base"));
+	assert_null(strstr(hdr, "throttled"));
+	assert_true(screen_has("1.49x [")); /* 3.05 / 2.05 */
+	assert_true(screen_has("] "));
+	assert_false(screen_has("~"));
+	resize(x, 60, 16);
+	assert_true(screen_has("1.49x"));
+	assert_false(screen_has("1.49x ["));
+}
+
+/* The header shows the CPUs and memory the runs may use when they share
+ * limits tighter than the host's; the memory graph draws the limit as a
+ * dashed line with a legend once the data comes near it. */
+static void header_and_graphs_show_limits(void **state)
+{
+	struct fixture *x = *state;
+	start_run(x, 1, "glibc", "1", "104857600", "1"); /* 100 MiB; the ticks use 64 MiB */
+	for (uint64_t i = 0; i < 10; i++)
+		tick(x, i, 100);
+	resize(x, 200, 60);
+	assert_true(strstr(row_text(0), "CPUs 1 of 2 (runs)") != NULL);
+	assert_true(strstr(row_text(0), "memory limit 100M of") != NULL);
+	assert_true(screen_has("limit 100M"));
+	assert_true(screen_has("\xe2\x94\x84") || count_on_screen("limit 100M") > 0); /* the dash glyph */
+	resize(x, 80, 24);
+	assert_true(strstr(row_text(0), "CPUs 1/2") != NULL);
+	assert_true(strstr(row_text(0), "mem 100M/") != NULL);
+}
+
 static void refuses_without_a_terminal(void **state)
 {
 	(void)state;
@@ -261,6 +416,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(quit_asks_while_runs_go, setup, teardown),
 		cmocka_unit_test_setup_teardown(help_lists_live_keys, setup, teardown),
 		cmocka_unit_test_setup_teardown(ratio_column, setup, teardown),
+		cmocka_unit_test_setup_teardown(redraws_only_what_changed, setup, teardown),
+		cmocka_unit_test_setup_teardown(graphs_fill_the_terminal, setup, teardown),
+		cmocka_unit_test_setup_teardown(table_columns_fit, setup, teardown),
+		cmocka_unit_test_setup_teardown(header_and_graphs_show_limits, setup, teardown),
 		cmocka_unit_test(refuses_without_a_terminal),
 		cmocka_unit_test(refuses_a_dumb_terminal),
 	};
