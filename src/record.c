@@ -52,7 +52,8 @@ static void usage(FILE *f)
 	      "trace is finished either way.\n"
 	      "Exit status: one run: the command's (128+N if killed by signal N; 126 cannot\n"
 	      "execute, 127 not found); several runs: 0 when all exited 0, else the first\n"
-	      "failure's, 130 when interrupted; 125 if benchtop failed; 2 for bad usage.\n",
+	      "failure's; 128+N when benchtop was stopped by signal N (130 for Ctrl-C);\n"
+	      "125 if benchtop failed; 2 for bad usage.\n",
 	      f);
 }
 

@@ -82,6 +82,7 @@ struct session {
 	int write_errno;
 	bool skip_rest; /* stop requested: no more runs */
 	bool interrupted;
+	int stop_signal; /* what interrupted the session (q on the screen counts as SIGINT) */
 	const char *stop_reason;
 	struct rlimit nofile0; /* the limit the commands must see */
 	bool have_nofile;
@@ -185,6 +186,8 @@ void session_stop(struct session *s, const char *reason)
 {
 	s->skip_rest = true;
 	s->interrupted = true;
+	if (!s->stop_signal)
+		s->stop_signal = SIGINT;
 	if (!s->stop_reason)
 		s->stop_reason = reason;
 	if (s->busy)
@@ -532,6 +535,14 @@ static int run_one(struct session *s, const struct run_spec *r, uint64_t run_id,
 		fprintf(stderr, "benchtop: %s.\n", s->err);
 		/* As shells and timeout(1) do: 127 not found, 126 not executable. */
 		rc = rc == -ENOENT ? 127 : rc == -EACCES || rc == -ENOEXEC ? 126 : EXIT_FAIL;
+		/* In the trace too, so a replay and compare show the run that
+		 * never ran and why. */
+		write_run_start(s, s->cg ? cg_run_path(s->cg) : "", cpus_text, env + 1, nenv - 1);
+		event_note(s, s->err);
+		s->root_status = (rc & 0xff) << 8; /* as wait() reports exit(rc) */
+		s->reason = "could not start";
+		s->end_ns = bt_now_ns();
+		write_run_end(s);
 		goto out;
 	}
 	s->busy = true;
@@ -581,6 +592,8 @@ static int run_one(struct session *s, const struct run_spec *r, uint64_t run_id,
 					reap(s);
 				} else {
 					s->skip_rest = s->interrupted = true;
+					if (!s->stop_signal)
+						s->stop_signal = (int)si.ssi_signo;
 					begin_stop(s, si.ssi_signo == SIGINT ? "stopped by Ctrl-C" : "stopped by a signal", now);
 				}
 			}
@@ -752,8 +765,9 @@ int session_run(const struct session_opts *o, const struct plan *p, const struct
 			 res->runs_done, p->n);
 		struct bt_kv kv[] = { { "type", "note" }, { "text", t } };
 		emit_kv(&s, TR_EVENT, 0, t_us(&s, bt_now_ns()), kv, 2);
-		if (p->n > 1)
-			status = 130;
+		/* As a shell reports a job it stopped: 128 + the signal, whatever
+		 * the runs' own statuses (a run ended by our SIGTERM says 143). */
+		status = 128 + (s.stop_signal ? s.stop_signal : SIGINT);
 	}
 done:
 	res->ticks = s.ticks;

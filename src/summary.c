@@ -403,9 +403,53 @@ static const char *xfmt_u(char *buf, size_t size, unsigned v)
 	return buf;
 }
 
-void summary_print_table(FILE *out, const struct summary *s, struct advice *adv)
+/* What was measured of a run that ran: time, CPU, memory, threads,
+ * switches, throttling. */
+static void print_measurements(FILE *out, const struct summary *s, const struct run_summary *r)
 {
 	char a[64], b[64], c[64];
+	fprintf(out, "  %-22s %s\n", "wall time", bt_fmt_duration(a, sizeof a, r->wall_s));
+	fprintf(out, "  %-22s %s (user %s, sys %s) from the %s\n", "CPU time",
+		bt_fmt_duration(a, sizeof a, run_cpu_s(r)), bt_fmt_duration(b, sizeof b, run_user_s(r)),
+		bt_fmt_duration(c, sizeof c, run_sys_s(r)),
+		r->cpu_from_cg ? "cgroup" : "process tree");
+	if (r->have_ru)
+		fprintf(out, "  %-22s %s (user %s, sys %s) kernel rusage of the reaped tree\n", "",
+			bt_fmt_duration(a, sizeof a, r->ru_user_s + r->ru_sys_s),
+			bt_fmt_duration(b, sizeof b, r->ru_user_s), bt_fmt_duration(c, sizeof c, r->ru_sys_s));
+	fprintf(out, "  %-22s avg %.1f %%, peak %.1f %% (100 %% = one core)\n", "CPU",
+		run_cpu_avg_pct(r), r->cpu_pct_peak);
+	fprintf(out, "  %-22s avg %s, peak %s", "RSS (sum of processes)",
+		bt_fmt_bytes(a, sizeof a, r->rss_n ? r->rss_sum / r->rss_n : 0),
+		bt_fmt_bytes(b, sizeof b, (double)r->rss_peak));
+	if (r->hwm_peak)
+		fprintf(out, "; largest process peak %s", bt_fmt_bytes(c, sizeof c, (double)r->hwm_peak));
+	fputc('\n', out);
+	if (r->have_cgmem)
+		fprintf(out, "  %-22s avg %s, peak %s\n", "cgroup memory",
+			bt_fmt_bytes(a, sizeof a, r->cgmem_n ? r->cgmem_sum / r->cgmem_n : 0),
+			bt_fmt_bytes(b, sizeof b, (double)r->cgmem_peak));
+	else
+		fprintf(out, "  %-22s -\n", "cgroup memory");
+	fprintf(out, "  %-22s %llu thread%s, %llu process%s\n", "peak", (unsigned long long)r->threads_peak,
+		r->threads_peak == 1 ? "" : "s", (unsigned long long)r->procs_peak, r->procs_peak == 1 ? "" : "es");
+	if (r->have_cs)
+		fprintf(out, "  %-22s %llu voluntary, %llu involuntary\n", "context switches",
+			(unsigned long long)r->cs_vol, (unsigned long long)r->cs_invol);
+	else
+		fprintf(out, "  %-22s -\n", "context switches");
+	if (r->have_throttle && r->periods)
+		fprintf(out, "  %-22s %.1f %% of %llu periods, %.3f s throttled\n", "throttled",
+			100.0 * (double)r->throttled / (double)r->periods, (unsigned long long)r->periods,
+			(double)r->thr_ns / 1e9);
+	else
+		fprintf(out, "  %-22s %s\n", "throttled", r->have_throttle ? "0 % (no CPU quota periods)" : "-");
+	print_own_cgroup(out, s, r);
+}
+
+void summary_print_table(FILE *out, const struct summary *s, struct advice *adv)
+{
+	char a[64];
 	for (size_t i = 0; i < s->nruns; i++) {
 		const struct run_summary *r = &s->runs[i];
 		fprintf(out, "run %llu: %s%s%s%s\n", (unsigned long long)r->id, r->command,
@@ -425,45 +469,12 @@ void summary_print_table(FILE *out, const struct summary *s, struct advice *adv)
 				fprintf(out, " cpuset %s", r->cpuset);
 			fputc('\n', out);
 		}
-		fprintf(out, "  %-22s %s\n", "wall time", bt_fmt_duration(a, sizeof a, r->wall_s));
-		fprintf(out, "  %-22s %s (user %s, sys %s) from the %s\n", "CPU time",
-			bt_fmt_duration(a, sizeof a, run_cpu_s(r)), bt_fmt_duration(b, sizeof b, run_user_s(r)),
-			bt_fmt_duration(c, sizeof c, run_sys_s(r)),
-			r->cpu_from_cg ? "cgroup" : "process tree");
-		if (r->have_ru)
-			fprintf(out, "  %-22s %s (user %s, sys %s) kernel rusage of the reaped tree\n", "",
-				bt_fmt_duration(a, sizeof a, r->ru_user_s + r->ru_sys_s),
-				bt_fmt_duration(b, sizeof b, r->ru_user_s), bt_fmt_duration(c, sizeof c, r->ru_sys_s));
-		fprintf(out, "  %-22s avg %.1f %%, peak %.1f %% (100 %% = one core)\n", "CPU",
-			run_cpu_avg_pct(r), r->cpu_pct_peak);
-		fprintf(out, "  %-22s avg %s, peak %s", "RSS (sum of processes)",
-			bt_fmt_bytes(a, sizeof a, r->rss_n ? r->rss_sum / r->rss_n : 0),
-			bt_fmt_bytes(b, sizeof b, (double)r->rss_peak));
-		if (r->hwm_peak)
-			fprintf(out, "; largest process peak %s", bt_fmt_bytes(c, sizeof c, (double)r->hwm_peak));
-		fputc('\n', out);
-		if (r->have_cgmem)
-			fprintf(out, "  %-22s avg %s, peak %s\n", "cgroup memory",
-				bt_fmt_bytes(a, sizeof a, r->cgmem_n ? r->cgmem_sum / r->cgmem_n : 0),
-				bt_fmt_bytes(b, sizeof b, (double)r->cgmem_peak));
-		else
-			fprintf(out, "  %-22s -\n", "cgroup memory");
-		fprintf(out, "  %-22s %llu thread%s, %llu process%s\n", "peak", (unsigned long long)r->threads_peak,
-			r->threads_peak == 1 ? "" : "s", (unsigned long long)r->procs_peak, r->procs_peak == 1 ? "" : "es");
-		if (r->have_cs)
-			fprintf(out, "  %-22s %llu voluntary, %llu involuntary\n", "context switches",
-				(unsigned long long)r->cs_vol, (unsigned long long)r->cs_invol);
-		else
-			fprintf(out, "  %-22s -\n", "context switches");
-		if (r->have_throttle && r->periods)
-			fprintf(out, "  %-22s %.1f %% of %llu periods, %.3f s throttled\n", "throttled",
-				100.0 * (double)r->throttled / (double)r->periods, (unsigned long long)r->periods,
-				(double)r->thr_ns / 1e9);
-		else
-			fprintf(out, "  %-22s %s\n", "throttled", r->have_throttle ? "0 % (no CPU quota periods)" : "-");
-		print_own_cgroup(out, s, r);
+		bool started = !(r->end_reason && strcmp(r->end_reason, "could not start") == 0);
+		if (started)
+			print_measurements(out, s, r);
 		fprintf(out, "  %-22s %s\n", "exit", run_exit_text(r, a, sizeof a));
-		fprintf(out, "  %-22s %llu samples, %llu late by > 1 ms (max %.2f ms), %llu missed; sampling cost %.0f us/tick\n",
+		if (started)
+			fprintf(out, "  %-22s %llu samples, %llu late by > 1 ms (max %.2f ms), %llu missed; sampling cost %.0f us/tick\n",
 			"sampling", (unsigned long long)r->ticks, (unsigned long long)r->late_ticks,
 			(double)r->late_max_us / 1e3, (unsigned long long)r->missed,
 			r->ticks ? (double)r->cost_ns / 1e3 / (double)r->ticks : 0.0);

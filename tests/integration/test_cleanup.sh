@@ -20,7 +20,7 @@ kill -INT "$BP"
 check "SIGINT: benchtop ends within 5 s" wait_gone "$BP" 5
 wait "$BP" 2>/dev/null
 rc=$?
-check "SIGINT: exit status 143 (the run got SIGTERM) ($rc)" test $rc -eq 143
+check "SIGINT: exit status 130, as a shell reports it ($rc)" test $rc -eq 130
 check "SIGINT: the workload is gone" wait_gone "$(cat "$TMP/int.pid")" 2
 check "SIGINT: no cgroup of benchtop $BP is left" test -z "$(cgroups_of "$BP")"
 "$BENCHTOP" export --summary --format json "$TMP/int.bt" >"$TMP/int.json" 2>"$TMP/int.note"
@@ -35,7 +35,9 @@ kill -TERM "$BP"
 check "SIGTERM + stubborn command: benchtop ends after the grace period" wait_gone "$BP" 6
 wait "$BP" 2>/dev/null
 rc=$?
-check "stubborn command was SIGKILLed (exit $rc)" test $rc -eq 137
+check "SIGTERM: exit 143, as a shell reports it ($rc)" test $rc -eq 143
+"$BENCHTOP" export --summary --format json "$TMP/term.bt" >"$TMP/term.json" 2>/dev/null
+check "stubborn command was SIGKILLed after the grace period" test "$(json "$TMP/term.json" 'd["runs"][0]["signal"]')" = 9
 check "stubborn command is gone" wait_gone "$(cat "$TMP/term.pid")" 2
 check "SIGTERM: no cgroup of benchtop $BP is left" test -z "$(cgroups_of "$BP")"
 
@@ -69,7 +71,7 @@ kill -QUIT "$BP"
 check "SIGQUIT: benchtop ends" wait_gone "$BP" 5
 wait "$BP" 2>/dev/null
 rc=$?
-check "SIGQUIT: benchtop was not killed by it ($rc)" test $rc -eq 143
+check "SIGQUIT: benchtop was not killed by it: 131 ($rc)" test $rc -eq 131
 check "SIGQUIT: the workload is gone" wait_gone "$(cat "$TMP/quit.pid")" 2
 check "SIGQUIT: no cgroup of benchtop $BP is left" test -z "$(cgroups_of "$BP")"
 

@@ -81,7 +81,7 @@ check "grown back to 120x40" wait_for shrink "RSS \(all processes\)"
 key shrink q
 wait_for shrink "Stop them and quit" >/dev/null
 key shrink y
-check "shrink: q, y: the terminal restored" restored shrink 143
+check "shrink: q, y: exit 130, the terminal restored" restored shrink 130
 
 # ---- monochrome terminals and NO_COLOR --------------------------------------------
 for t in vt100 xterm-mono nocolor; do
@@ -119,5 +119,5 @@ check "the memory graph names its limit (the data is near it)" grep -q "limit 40
 key ascii q
 wait_for ascii "Stop them and quit" >/dev/null
 key ascii y
-check "ascii: the terminal restored" restored ascii 143
+check "ascii: q, y: exit 130, the terminal restored" restored ascii 130
 finish

@@ -63,8 +63,8 @@ check "without a terminal: refused (2), in one sentence" \
 # ---- a command that cannot run -------------------------------------------------
 open notfound 80 24 LANG=C.UTF-8 -- run --no-record --reps 2 -- "$TMP/no-such-command"
 check "a command that cannot run: the screen says why" wait_for notfound "benchtop: cannot run .*no-such-command.*No such file"
-check "its runs are 'not run', the session over" \
-	eval 'grep -Eq "^ no-such-command +default +1 not run" "$TMP/notfound.txt" && grep -q "2 not run" "$TMP/notfound.txt"'
+check "the first failed (it is in the trace as such), the second 'not run', the session over" \
+	eval 'grep -Eq "^ no-such-command +default +1 failed" "$TMP/notfound.txt" && grep -Eq "^ no-such-command +default +2 not run" "$TMP/notfound.txt" && grep -q "ENDED" "$TMP/notfound.txt"'
 key notfound q
 check "q: exit 127, the terminal restored" restored notfound 127
 check "the sentence is on the terminal after the screen too" grep -q "^benchtop: cannot run .*no-such-command" "$TMP/notfound.txt"
@@ -109,7 +109,8 @@ for sig in TERM HUP INT; do
 	check "SIG$sig: benchtop and its run are there" test -n "$bt" -a -n "$spin"
 	[ "$cg" = 1 ] && check "SIG$sig: the run has its cgroup" test -n "$(cgroups_of "$bt")"
 	kill -"$sig" "$bt"
-	check "SIG$sig: the runs stop, exit 130, the terminal restored" restored "sig$sig" 130
+	want=$((128 + $(kill -l "$sig")))
+	check "SIG$sig: the runs stop, exit $want (128 + the signal), the terminal restored" restored "sig$sig" "$want"
 	check "SIG$sig: no process of the run is left" eval '! kill -0 "$spin" 2>/dev/null'
 	[ "$cg" = 1 ] && check "SIG$sig: no cgroup is left" test -z "$(cgroups_of "$bt")"
 done
