@@ -610,6 +610,8 @@ static void json_row(void *ctx, const struct row_at *at)
 	json_num(out, ratio ? r->cmp.ratio.ci_high : NAN);
 	fputs(",\"p_value\":", out);
 	json_num(out, cmp ? r->cmp.mwu.p : NAN);
+	fputs(",\"p_min\":", out);
+	json_num(out, cmp ? r->cmp.mwu.p_min : NAN);
 	fputs(",\"test\":", out);
 	fputs(!cmp ? "null"
 	      : r->cmp.mwu.method == STATS_MWU_EXACT ? "\"mann-whitney exact\""
@@ -621,7 +623,7 @@ static void json_row(void *ctx, const struct row_at *at)
 		bt_json_string(out, r->verdict);
 	else
 		fputs(at->is_base ? "\"baseline\"" : "null", out);
-	static const char *const kinds[] = { "worse", "better", "no_difference", "inconclusive", "none" };
+	static const char *const kinds[] = { "worse", "better", "no_difference", "inconclusive", "none", "identical" };
 	fputs(",\"verdict_kind\":", out);
 	if (cmp)
 		fprintf(out, "\"%s\"", kinds[r->kind]);
