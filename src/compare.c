@@ -1,77 +1,18 @@
-/* compare — see compare.h. */
+/* compare — see compare.h. This file reads the traces, groups their runs,
+ * computes the rows and the notes, and runs the command; compare_out.c
+ * prints the formats; compare_model.h is what the two share. */
 #include "compare.h"
-#include "advice.h"
-#include "stats.h"
-#include "summary.h"
+#include "compare_model.h"
 #include "trace.h"
 #include "util.h"
 
 #include <getopt.h>
-#include <sys/stat.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define MAX_TRACES 64
-
-enum fmt { FMT_TABLE, FMT_MARKDOWN, FMT_JSON, FMT_CSV };
-
-/* One trace file: what recorded it, and its runs folded by the two sinks. */
-struct trace_in {
-	const char *path;
-	char *host, *kernel, *libc, *libc_version, *cpus_eff, *cpus_vis, *mem_limit, *cpu_model;
-	struct summary sum;
-	struct advice adv;
-	char *problem; /* the trace was cut or damaged: what the reader said */
-};
-
-/* One run taken into the statistics. */
-struct run_ref {
-	struct trace_in *t;
-	const struct run_summary *r;
-};
-
-/* The runs of one variant within a group. */
-struct vgroup {
-	char *variant;
-	struct run_ref *runs;
-	size_t n, cap;
-};
-
-/* A metric column: where its values come from and which way is better. */
-struct metric {
-	char *name;  /* "wall_s", "cpu_s", "rss_peak_bytes", "memory_peak_bytes", or a workload metric */
-	char *label; /* as a person reads it */
-	char *unit;  /* "s", "B", or the workload's unit */
-	int better;  /* -1 lower is better, +1 higher is better, 0 neither (larger / smaller) */
-	int source;  /* 0..3: the fixed ones; 4: a workload metric by name */
-};
-
-struct group {
-	char *workload, *params;
-	struct vgroup *v;
-	size_t nv, vcap;
-	struct metric *m;
-	size_t nm, mcap;
-	unsigned skipped_warmup, skipped_failed;
-	char *notes; /* '\n'-separated */
-};
-
-#define MAX_ACROSS 4
-
-struct cmp {
-	struct trace_in t[MAX_TRACES];
-	size_t nt;
-	struct group *g;
-	size_t ng, gcap;
-	const char *baseline;
-	enum fmt fmt;
-	const char *across[MAX_ACROSS]; /* --across: parameters that are part of the variant */
-	size_t nacross;
-	bool across_seen[MAX_ACROSS];   /* some run has that parameter */
-};
+#include <sys/stat.h>
 
 /* ---- Reading ------------------------------------------------------------- */
 
@@ -421,7 +362,7 @@ static void suggest_across(struct cmp *c)
 /* The baseline's index in g: the one asked for, else glibc, else the
  * first. With --across, "--baseline threads=1" names the one variant of the
  * group whose --across part is that (when only one is). */
-static long baseline_of(const struct cmp *c, const struct group *g)
+long compare_baseline_of(const struct cmp *c, const struct group *g)
 {
 	const char *want = c->baseline ? c->baseline : "glibc";
 	for (size_t v = 0; v < g->nv; v++)
@@ -451,7 +392,7 @@ static long baseline_of(const struct cmp *c, const struct group *g)
 static bool baseline_anywhere(const struct cmp *c)
 {
 	for (size_t g = 0; g < c->ng; g++)
-		if (c->g[g].nv && baseline_of(c, &c->g[g]) >= 0)
+		if (c->g[g].nv && compare_baseline_of(c, &c->g[g]) >= 0)
 			return true;
 	return false;
 }
@@ -476,9 +417,7 @@ static char *variant_names(const struct cmp *c)
 	return s;
 }
 
-/* ---- Numbers and words --------------------------------------------------- */
-
-static const char *fmt_value(char *buf, size_t size, const struct metric *m, double v)
+const char *compare_fmt_value(char *buf, size_t size, const struct metric *m, double v)
 {
 	if (strcmp(m->unit, "s") == 0)
 		return bt_fmt_duration(buf, size, v);
@@ -501,16 +440,7 @@ static const char *fmt_value(char *buf, size_t size, const struct metric *m, dou
 	return buf;
 }
 
-struct row {
-	struct stats_summary d;
-	struct stats_outliers o;
-	bool have_cmp;
-	struct stats_comparison cmp;
-	enum stats_verdict_kind kind;
-	char verdict[STATS_VERDICT_LEN];
-};
-
-static void compute_row(const struct metric *m, const struct vgroup *base, const struct vgroup *v, bool is_base,
+void compare_row(const struct metric *m, const struct vgroup *base, const struct vgroup *v, bool is_base,
 			bool few_elsewhere, struct row *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -542,90 +472,23 @@ static void compute_row(const struct metric *m, const struct vgroup *base, const
 	free(x);
 }
 
-/* Every row with data, in output order: groups, metrics, variants. */
-struct row_at {
-	const struct group *g;
-	const struct metric *m;
-	const struct vgroup *v, *base;
-	bool is_base;
-	struct row r;
-};
-typedef void (*row_fn)(void *ctx, const struct row_at *at);
-
-static void each_row(const struct cmp *c, row_fn fn, void *ctx)
+void compare_each_row(const struct cmp *c, row_fn fn, void *ctx)
 {
 	for (size_t gi = 0; gi < c->ng; gi++) {
 		const struct group *g = &c->g[gi];
-		long b = baseline_of(c, g);
+		long b = compare_baseline_of(c, g);
 		struct row_at at = { .g = g, .base = b >= 0 ? &g->v[b] : NULL };
 		for (size_t mi = 0; mi < g->nm; mi++)
 			for (size_t vi = 0; vi < g->nv; vi++) {
 				at.m = &g->m[mi];
 				at.v = &g->v[vi];
 				at.is_base = (long)vi == b;
-				compute_row(at.m, at.base, at.v, at.is_base, false, &at.r);
+				compare_row(at.m, at.base, at.v, at.is_base, false, &at.r);
 				if (at.r.d.n)
 					fn(ctx, &at);
 			}
 	}
 }
-
-/* Findings of a variant's runs: each kind with how many runs had it. */
-static char *findings_text(const struct vgroup *v)
-{
-	char *s = xstrdup("");
-	const char *kinds[64];
-	unsigned counts[64];
-	size_t nk = 0;
-	for (size_t k = 0; k < v->n; k++) {
-		const struct finding *f;
-		size_t nf = advice_findings(&v->runs[k].t->adv, v->runs[k].r->id, &f);
-		for (size_t i = 0; i < nf; i++) {
-			const char *name = advice_kind_name(f[i].kind);
-			size_t j = 0;
-			while (j < nk && strcmp(kinds[j], name) != 0)
-				j++;
-			if (j == nk && nk < 64) {
-				kinds[nk] = name;
-				counts[nk++] = 0;
-			}
-			if (j < 64)
-				counts[j]++;
-		}
-	}
-	for (size_t j = 0; j < nk; j++) {
-		char *n = xasprintf("%s%s%s (%u of %zu run%s)", s, j ? ", " : "", kinds[j], counts[j], v->n,
-				    v->n == 1 ? "" : "s");
-		free(s);
-		s = n;
-	}
-	return s;
-}
-
-/* One finding's sentence, from the first run of the variant that had it. */
-static void print_finding_examples(FILE *out, const struct vgroup *v, const char *indent)
-{
-	const char *seen[64];
-	size_t ns = 0;
-	for (size_t k = 0; k < v->n; k++) {
-		const struct finding *f;
-		size_t nf = advice_findings(&v->runs[k].t->adv, v->runs[k].r->id, &f);
-		for (size_t i = 0; i < nf; i++) {
-			const char *name = advice_kind_name(f[i].kind);
-			size_t j = 0;
-			while (j < ns && strcmp(seen[j], name) != 0)
-				j++;
-			if (j < ns || ns == 64)
-				continue;
-			seen[ns++] = name;
-			fprintf(out, "%s%s (run %llu): %s\n", indent, name, (unsigned long long)v->runs[k].r->id, f[i].text);
-			if (f[i].fix)
-				fprintf(out, "%s  fix: %s\n", indent, f[i].fix);
-		}
-	}
-}
-
-/* ---- Output -------------------------------------------------------------- */
 
 /* The notes of a group that its rows call for: runs too few for the test
  * to reach p < alpha, and wall-time outliers and slow first runs as
@@ -680,370 +543,15 @@ static void add_row_notes(struct cmp *c)
 {
 	for (size_t gi = 0; gi < c->ng; gi++) {
 		struct group *g = &c->g[gi];
-		long b = baseline_of(c, g);
+		long b = compare_baseline_of(c, g);
 		for (size_t mi = 0; mi < g->nm; mi++)
 			for (size_t vi = 0; vi < g->nv; vi++) {
 				struct row r;
-				compute_row(&g->m[mi], b >= 0 ? &g->v[b] : NULL, &g->v[vi], (long)vi == b, false, &r);
+				compare_row(&g->m[mi], b >= 0 ? &g->v[b] : NULL, &g->v[vi], (long)vi == b, false, &r);
 				if (r.d.n)
 					row_notes(g, &g->m[mi], &g->v[vi], &r);
 			}
 	}
-}
-
-static void print_notes(FILE *out, const char *notes, bool md)
-{
-	for (const char *p = notes; p && *p;) {
-		size_t l = strcspn(p, "\n");
-		fprintf(out, md ? "- note: %.*s\n" : "  note: %.*s\n", (int)l, p);
-		p += l + (p[l] ? 1 : 0);
-	}
-}
-
-/* Display width of UTF-8 text: one column per character (every character
- * benchtop prints here, ± … × included, is one column wide). */
-static size_t dwidth(const char *s)
-{
-	size_t w = 0;
-	for (; *s; s++)
-		w += ((unsigned char)*s & 0xc0) != 0x80;
-	return w;
-}
-
-/* s, then blanks up to width columns. */
-static void pad(FILE *out, const char *s, size_t width)
-{
-	fputs(s, out);
-	for (size_t w = dwidth(s); w < width; w++)
-		fputc(' ', out);
-}
-
-/* One printed row of a group's table. */
-enum { COL_LABEL, COL_VARIANT, COL_N, COL_MEDIAN, COL_MEANSD, COL_MINMAX, COL_VS, NCOLS };
-struct cells {
-	char c[NCOLS][STATS_VERDICT_LEN + 64];
-};
-
-static void row_cells(const struct metric *m, const struct vgroup *v, bool is_base, const struct row *r,
-		      struct cells *out)
-{
-	char mean[40], sd[40], lo[40], hi[40];
-	snprintf(out->c[COL_LABEL], sizeof out->c[0], "%s", m->label);
-	snprintf(out->c[COL_VARIANT], sizeof out->c[0], "%s", v->variant);
-	snprintf(out->c[COL_N], sizeof out->c[0], "%zu", r->d.n);
-	fmt_value(out->c[COL_MEDIAN], sizeof out->c[0], m, r->d.median);
-	fmt_value(mean, sizeof mean, m, r->d.mean);
-	if (r->d.n >= 2)
-		fmt_value(sd, sizeof sd, m, r->d.sd);
-	else
-		snprintf(sd, sizeof sd, "-");
-	fmt_value(lo, sizeof lo, m, r->d.min);
-	fmt_value(hi, sizeof hi, m, r->d.max);
-	snprintf(out->c[COL_MEANSD], sizeof out->c[0], "%s ± %s", mean, sd);
-	snprintf(out->c[COL_MINMAX], sizeof out->c[0], "%s … %s", lo, hi);
-	char *vs = out->c[COL_VS];
-	size_t vsz = sizeof out->c[0];
-	if (is_base)
-		snprintf(vs, vsz, "(baseline)");
-	else if (r->have_cmp)
-		snprintf(vs, vsz, "%s", r->verdict);
-	else
-		snprintf(vs, vsz, "-");
-	if (r->o.count)
-		snprintf(vs + strlen(vs), vsz - strlen(vs), "; %zu outlier%s", r->o.count, r->o.count == 1 ? "" : "s");
-}
-
-static void print_table(struct cmp *c, FILE *out, bool md)
-{
-	for (size_t gi = 0; gi < c->ng; gi++) {
-		struct group *g = &c->g[gi];
-		if (!g->nv)
-			continue;
-		long b = baseline_of(c, g);
-		const struct vgroup *base = b >= 0 ? &g->v[b] : NULL;
-		/* Every row first, so the columns fit the widest cell. */
-		struct cells *rows = xcalloc(g->nm * g->nv + 1, sizeof(*rows));
-		size_t nrows = 0;
-		for (size_t mi = 0; mi < g->nm; mi++)
-			for (size_t vi = 0; vi < g->nv; vi++) {
-				struct row r;
-				compute_row(&g->m[mi], base, &g->v[vi], (long)vi == b, true, &r);
-				if (r.d.n)
-					row_cells(&g->m[mi], &g->v[vi], (long)vi == b, &r, &rows[nrows++]);
-			}
-		char vs_head[STATS_VERDICT_LEN];
-		snprintf(vs_head, sizeof vs_head, "vs %s", base ? base->variant : "baseline");
-		static const char *const head[NCOLS] = { "", "variant", "n", "median", "mean ± sd", "min … max", NULL };
-		if (md) {
-			fprintf(out, "### %s%s%s\n\n", g->workload, g->params[0] ? " — " : "", g->params);
-			fprintf(out, "| metric | variant | n | median | mean ± sd | min … max | %s |\n|---|---|---|---|---|---|---|\n",
-				vs_head);
-			for (size_t i = 0; i < nrows; i++) {
-				fputc('|', out);
-				for (int k = 0; k < NCOLS; k++) {
-					fputc(' ', out);
-					for (const char *p = rows[i].c[k]; *p; p++)
-						fputs(*p == '|' ? "\\|" : (char[]){ *p, 0 }, out);
-					fputs(" |", out);
-				}
-				fputc('\n', out);
-			}
-			fputc('\n', out);
-		} else {
-			size_t w[NCOLS];
-			for (int k = 0; k < NCOLS; k++) {
-				w[k] = head[k] ? dwidth(head[k]) : 0;
-				for (size_t i = 0; i < nrows; i++)
-					if (dwidth(rows[i].c[k]) > w[k])
-						w[k] = dwidth(rows[i].c[k]);
-			}
-			fprintf(out, "%s%s%s\n", g->workload, g->params[0] ? "  " : "", g->params);
-			fputs("  ", out);
-			for (int k = 0; k < COL_VS; k++) {
-				if (k == COL_N)
-					fprintf(out, "%*s  ", (int)w[k], head[k]);
-				else {
-					pad(out, head[k], w[k]);
-					fputs("  ", out);
-				}
-			}
-			fprintf(out, "%s\n", vs_head);
-			/* The metric's name on its first row only. */
-			for (size_t i = nrows; i-- > 1;)
-				if (strcmp(rows[i].c[COL_LABEL], rows[i - 1].c[COL_LABEL]) == 0)
-					rows[i].c[COL_LABEL][0] = '\0';
-			for (size_t i = 0; i < nrows; i++) {
-				fputs("  ", out);
-				for (int k = 0; k < COL_VS; k++) {
-					if (k == COL_N)
-						fprintf(out, "%*s  ", (int)w[k], rows[i].c[k]);
-					else {
-						pad(out, rows[i].c[k], w[k]);
-						fputs("  ", out);
-					}
-				}
-				fprintf(out, "%s\n", rows[i].c[COL_VS]);
-			}
-		}
-		free(rows);
-		for (size_t vi = 0; vi < g->nv; vi++) {
-			char *f = findings_text(&g->v[vi]);
-			if (f[0]) {
-				fprintf(out, md ? "- findings for **%s**: %s\n" : "  findings %s: %s\n", g->v[vi].variant, f);
-				if (!md)
-					print_finding_examples(out, &g->v[vi], "    ");
-			}
-			free(f);
-		}
-		if (!base && c->baseline)
-			fprintf(out, md ? "- note: no runs of the baseline %s here\n" : "  note: no runs of the baseline %s here\n",
-				c->baseline);
-		print_notes(out, g->notes, md);
-		fputc('\n', out);
-	}
-}
-
-static void json_num(FILE *out, double v)
-{
-	if (isfinite(v))
-		fprintf(out, "%.10g", v);
-	else
-		fputs("null", out);
-}
-
-struct json_ctx {
-	FILE *out;
-	bool first;
-};
-
-static void json_row(void *ctx, const struct row_at *at)
-{
-	struct json_ctx *jc = ctx;
-	FILE *out = jc->out;
-	const struct row *r = &at->r;
-	fputs(jc->first ? "\n{\"workload\":" : ",\n{\"workload\":", out);
-	jc->first = false;
-	bt_json_string(out, at->g->workload);
-	fputs(",\"params\":", out);
-	bt_json_string(out, at->g->params);
-	fputs(",\"metric\":", out);
-	bt_json_string(out, at->m->name);
-	fputs(",\"unit\":", out);
-	bt_json_string(out, at->m->unit);
-	fprintf(out, ",\"better\":\"%s\"", at->m->better < 0 ? "lower" : at->m->better > 0 ? "higher" : "none");
-	fputs(",\"variant\":", out);
-	bt_json_string(out, at->v->variant);
-	fputs(",\"baseline\":", out);
-	if (at->base)
-		bt_json_string(out, at->base->variant);
-	else
-		fputs("null", out);
-	fprintf(out, ",\"is_baseline\":%s,\"n\":%zu", at->is_base ? "true" : "false", r->d.n);
-	const double nums[] = { r->d.median, r->d.mean, r->d.sd, r->d.min, r->d.max };
-	static const char *const names[] = { "median", "mean", "sd", "min", "max" };
-	for (size_t i = 0; i < BT_ARRAY_LEN(nums); i++) {
-		fprintf(out, ",\"%s\":", names[i]);
-		json_num(out, nums[i]);
-	}
-	fprintf(out, ",\"outliers\":%zu", r->o.count);
-	bool cmp = r->have_cmp && !at->is_base;
-	bool ratio = cmp && r->cmp.ratio.valid;
-	fputs(",\"ratio\":", out);
-	json_num(out, ratio ? r->cmp.ratio.ratio : NAN);
-	fputs(",\"ci_low\":", out);
-	json_num(out, ratio ? r->cmp.ratio.ci_low : NAN);
-	fputs(",\"ci_high\":", out);
-	json_num(out, ratio ? r->cmp.ratio.ci_high : NAN);
-	fputs(",\"p_value\":", out);
-	json_num(out, cmp ? r->cmp.mwu.p : NAN);
-	fputs(",\"p_min\":", out);
-	json_num(out, cmp ? r->cmp.mwu.p_min : NAN);
-	fputs(",\"test\":", out);
-	fputs(!cmp ? "null"
-	      : r->cmp.mwu.method == STATS_MWU_EXACT ? "\"mann-whitney exact\""
-	      : r->cmp.mwu.method == STATS_MWU_ASYMPTOTIC ? "\"mann-whitney asymptotic\""
-							 : "null",
-	      out);
-	fputs(",\"verdict\":", out);
-	if (cmp)
-		bt_json_string(out, r->verdict);
-	else
-		fputs(at->is_base ? "\"baseline\"" : "null", out);
-	static const char *const kinds[] = { "worse", "better", "no_difference", "inconclusive", "none", "identical" };
-	fputs(",\"verdict_kind\":", out);
-	if (cmp)
-		fprintf(out, "\"%s\"", kinds[r->kind]);
-	else
-		fputs("null", out);
-	fputc('}', out);
-}
-
-static void print_json(const struct cmp *c, FILE *out)
-{
-	fputs("{\"traces\":[", out);
-	for (size_t i = 0; i < c->nt; i++) {
-		const struct trace_in *t = &c->t[i];
-		fputs(i ? ",\n{\"path\":" : "\n{\"path\":", out);
-		bt_json_string(out, t->path);
-		fputs(",\"host\":", out);
-		bt_json_string(out, t->host);
-		fputs(",\"kernel\":", out);
-		bt_json_string(out, t->kernel);
-		fputs(",\"libc\":", out);
-		bt_json_string(out, t->libc);
-		fputs(",\"libc_version\":", out);
-		bt_json_string(out, t->libc_version);
-		fputs(",\"cpu_model\":", out);
-		bt_json_string(out, t->cpu_model);
-		fputs(",\"cpus_effective\":", out);
-		bt_json_string(out, t->cpus_eff);
-		fputs(",\"problem\":", out);
-		if (t->problem)
-			bt_json_string(out, t->problem);
-		else
-			fputs("null", out);
-		fputc('}', out);
-	}
-	fputs("],\n\"across\":[", out);
-	for (size_t i = 0; i < c->nacross; i++) {
-		if (i)
-			fputc(',', out);
-		bt_json_string(out, c->across[i]);
-	}
-	fputs("],\n\"comparisons\":[", out);
-	struct json_ctx jc = { out, true };
-	each_row(c, json_row, &jc);
-	fputs("],\n\"groups\":[", out);
-	for (size_t gi = 0; gi < c->ng; gi++) {
-		struct group *g = &c->g[gi];
-		long b = baseline_of(c, g);
-		fputs(gi ? ",\n{\"workload\":" : "\n{\"workload\":", out);
-		bt_json_string(out, g->workload);
-		fputs(",\"params\":", out);
-		bt_json_string(out, g->params);
-		fputs(",\"baseline\":", out);
-		if (b >= 0)
-			bt_json_string(out, g->v[b].variant);
-		else
-			fputs("null", out);
-		fputs(",\"variants\":[", out);
-		for (size_t vi = 0; vi < g->nv; vi++) {
-			const struct vgroup *v = &g->v[vi];
-			fputs(vi ? ",{\"variant\":" : "{\"variant\":", out);
-			bt_json_string(out, v->variant);
-			fprintf(out, ",\"runs\":%zu,\"findings\":[", v->n);
-			bool ff = true;
-			for (size_t k = 0; k < v->n; k++) {
-				const struct finding *f;
-				size_t nf = advice_findings(&v->runs[k].t->adv, v->runs[k].r->id, &f);
-				for (size_t i = 0; i < nf; i++) {
-					fputs(ff ? "{\"run\":" : ",{\"run\":", out);
-					ff = false;
-					fprintf(out, "%llu,\"trace\":", (unsigned long long)v->runs[k].r->id);
-					bt_json_string(out, v->runs[k].t->path);
-					fputs(",\"kind\":", out);
-					bt_json_string(out, advice_kind_name(f[i].kind));
-					fputs(",\"text\":", out);
-					bt_json_string(out, f[i].text);
-					fputs(",\"fix\":", out);
-					if (f[i].fix)
-						bt_json_string(out, f[i].fix);
-					else
-						fputs("null", out);
-					fputc('}', out);
-				}
-			}
-			fputs("]}", out);
-		}
-		fputs("],\"notes\":[", out);
-		bool fn = true;
-		for (const char *p = g->notes; p && *p;) {
-			size_t l = strcspn(p, "\n");
-			char *item = xstrndup(p, l);
-			fputs(fn ? "" : ",", out);
-			fn = false;
-			bt_json_string(out, item);
-			free(item);
-			p += l + (p[l] ? 1 : 0);
-		}
-		fputs("]}", out);
-	}
-	fputs("\n]}\n", out);
-}
-
-static void csv_row(void *ctx, const struct row_at *at)
-{
-	FILE *out = ctx;
-	const struct row *r = &at->r;
-	const char *text[] = { at->g->workload, at->g->params, at->m->name, at->m->unit, at->v->variant,
-			       at->base ? at->base->variant : "" };
-	for (size_t i = 0; i < BT_ARRAY_LEN(text); i++) {
-		if (i)
-			fputc(',', out);
-		bt_csv_string(out, text[i]);
-	}
-	fprintf(out, ",%zu,%.10g,%.10g,", r->d.n, r->d.median, r->d.mean);
-	if (isfinite(r->d.sd))
-		fprintf(out, "%.10g", r->d.sd);
-	fprintf(out, ",%.10g,%.10g,%zu,", r->d.min, r->d.max, r->o.count);
-	bool cmp = r->have_cmp && !at->is_base;
-	if (cmp && r->cmp.ratio.valid)
-		fprintf(out, "%.10g,%.10g,%.10g", r->cmp.ratio.ratio, r->cmp.ratio.ci_low, r->cmp.ratio.ci_high);
-	else
-		fputs(",,", out);
-	fputc(',', out);
-	if (cmp && isfinite(r->cmp.mwu.p))
-		fprintf(out, "%.6g", r->cmp.mwu.p);
-	fputc(',', out);
-	bt_csv_string(out, at->is_base ? "baseline" : cmp ? r->verdict : "");
-	fputc('\n', out);
-}
-
-static void print_csv(const struct cmp *c, FILE *out)
-{
-	fputs("workload,params,metric,unit,variant,baseline,n,median,mean,sd,min,max,outliers,ratio,ci_low,ci_high,p_value,verdict\n",
-	      out);
-	each_row(c, csv_row, out);
 }
 
 /* ---- The command --------------------------------------------------------- */
@@ -1187,11 +695,11 @@ int compare_main(int argc, char **argv)
 		goto out;
 	}
 	if (c.fmt == FMT_JSON)
-		print_json(&c, out);
+		compare_print_json(&c, out);
 	else if (c.fmt == FMT_CSV)
-		print_csv(&c, out);
+		compare_print_csv(&c, out);
 	else
-		print_table(&c, out, c.fmt == FMT_MARKDOWN);
+		compare_print_table(&c, out, c.fmt == FMT_MARKDOWN);
 	if (out != stdout && fclose(out) != 0) {
 		fprintf(stderr, "benchtop compare: writing %s failed: %m.\n", outpath);
 		rc = 1;
