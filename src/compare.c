@@ -308,6 +308,15 @@ static void point_out_differences(struct group *g)
 				add_note(g, "runs could use different numbers of CPUs (%g, %g)", first->r->effective_cpus,
 					 x->r->effective_cpus);
 		}
+	/* One variant's runs from machines with different C libraries: its
+	 * binaries were the same, the system around them was not. */
+	for (size_t v = 0; v < g->nv; v++)
+		for (size_t k = 1; k < g->v[v].n; k++) {
+			const struct trace_in *a = g->v[v].runs[0].t, *b = g->v[v].runs[k].t;
+			if (strcmp(a->libc, b->libc) != 0 || strcmp(a->libc_version, b->libc_version) != 0)
+				add_note(g, "runs of %s come from machines with different C libraries (%s %s, %s %s)",
+					 g->v[v].variant, a->libc, a->libc_version, b->libc, b->libc_version);
+		}
 	if (g->skipped_warmup)
 		add_note(g, "%u warm-up run%s left out", g->skipped_warmup, g->skipped_warmup == 1 ? "" : "s");
 	if (g->skipped_failed)

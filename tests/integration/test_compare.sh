@@ -125,6 +125,31 @@ check "an outlier later on is named by its run" pytrue \
 check "and is no slow first run" pytrue \
 	"not any('first measured run' in n for n in $(json "$TMP/fourth.json" 'd["groups"][0]["notes"]'))"
 
+# ---- Traces from two machines ------------------------------------------------
+# trace_remeta copies a trace with another host, kernel and C library in its
+# META: a run without --variant recorded "in an Alpine container".
+REMETA=${TRACE_REMETA:-$(dirname "$BENCHTOP")/tests/integration/trace_remeta}
+if [ -x "$REMETA" ]; then
+	record deb --reps 3 -- "$BT_SPIN" --seconds 0.1
+	"$REMETA" "$TMP/deb.bt" "$TMP/alp.bt" host=alpine-box kernel=5.15.0-alpine libc=musl libc_version=1.2.4
+	check "trace_remeta wrote the other machine's trace" test $? -eq 0 -a -s "$TMP/alp.bt"
+	"$BENCHTOP" compare "$TMP/deb.bt" "$TMP/alp.bt" --format json >"$TMP/two.json"
+	check "runs without a variant are named after each machine's libc: glibc against musl, in one group" test \
+		"$(json "$TMP/two.json" '[len(d["groups"])] + [v["variant"] for v in d["groups"][0]["variants"]]')" = "[1, 'glibc', 'musl']"
+	check "musl is compared against glibc" pytrue \
+		"any(c['variant'] == 'musl' and c['baseline'] == 'glibc' and c['ratio'] is not None for c in __import__('json').load(open('$TMP/two.json'))['comparisons'])"
+	check "the different hosts are pointed out" pytrue \
+		"any('different hosts' in n and 'alpine-box' in n for n in $(json "$TMP/two.json" 'd["groups"][0]["notes"]'))"
+	check "the different kernels are pointed out" pytrue \
+		"any('different kernels' in n and '5.15.0-alpine' in n for n in $(json "$TMP/two.json" 'd["groups"][0]["notes"]'))"
+	"$REMETA" "$TMP/few.bt" "$TMP/few-musl.bt" libc=musl libc_version=1.2.4
+	"$BENCHTOP" compare "$TMP/few.bt" "$TMP/few-musl.bt" >"$TMP/libcs.txt"
+	check "one variant's runs from machines with different C libraries are pointed out" \
+		grep -q "note: runs of glibc come from machines with different C libraries (glibc .*, musl 1.2.4)" "$TMP/libcs.txt"
+else
+	echo "# skip: no trace_remeta at $REMETA (build it with make check): traces from two machines are not checked"
+fi
+
 # ---- -o must not overwrite a trace -----------------------------------------
 sum0=$(md5sum <"$TMP/few.bt")
 "$BENCHTOP" compare "$TMP/few.bt" -o "$TMP/few.bt" 2>"$TMP/e8"
