@@ -878,7 +878,8 @@ int suite_load(const char *path, struct suite *out, char *err, size_t errlen)
 		return -1;
 	}
 	if (n < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror((int)-n));
+		snprintf(err, errlen, "%s: cannot read the suite file (%s); give the path of a suite file (docs/suites.md)",
+			 path, strerror((int)-n));
 		return -1;
 	}
 	int rc = suite_load_mem(path, buf, (size_t)n, out, err, errlen);

@@ -105,7 +105,8 @@ struct suite {
 
 /* Reads and parses the file at path. Returns 0, or -1 with one sentence in
  * err ("seed.suite:12: 'reps' takes a count from 1 to 1000, not 'x'"; a
- * file that cannot be read: "seed.suite: No such file or directory").
+ * file that cannot be read: "seed.suite: cannot read the suite file (No such
+ * file or directory); give the path of a suite file (docs/suites.md)").
  * *out is zeroed on failure. */
 int suite_load(const char *path, struct suite *out, char *err, size_t errlen);
 /* The same from memory (len bytes, NUL bytes are an error); name stands for

@@ -520,10 +520,10 @@ static void bounds(void **state)
 	assert_int_not_equal(suite_load(path, &s, err, sizeof err), 0);
 	assert_string_equal(err, want);
 	unlink(path);
-	snprintf(want, sizeof want, "%s: No such file or directory", path);
+	snprintf(want, sizeof want, "%s: cannot read the suite file (No such file or directory); give the path of a suite file (docs/suites.md)", path);
 	assert_int_not_equal(suite_load(path, &s, err, sizeof err), 0);
 	assert_string_equal(err, want);
-	snprintf(want, sizeof want, "%s: Is a directory", dir);
+	snprintf(want, sizeof want, "%s: cannot read the suite file (Is a directory); give the path of a suite file (docs/suites.md)", dir);
 	assert_int_not_equal(suite_load(dir, &s, err, sizeof err), 0);
 	assert_string_equal(err, want);
 	rmdir(dir);
