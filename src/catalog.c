@@ -235,6 +235,8 @@ static void parse_describe(char *text, struct catalog_desc *d)
 			d->name = xstrdup(line + 9);
 		} else if (strncmp(line, "about ", 6) == 0 && !d->about) {
 			d->about = xstrdup(line + 6);
+		} else if (strcmp(line, "checks BENCHTOP_CHECK") == 0) {
+			d->checks = true;
 		} else if ((strncmp(line, "param ", 6) == 0 || strncmp(line, "listparam ", 10) == 0) && d->nparams < 64) {
 			bool list = line[0] == 'l';
 			const char *p = line + (list ? 10 : 6);
@@ -307,6 +309,100 @@ int catalog_describe(const char *path, struct catalog_desc *out, char *err, size
 	if (!out->about)
 		out->about = xstrdup("");
 	return 0;
+}
+
+/* The workload's sentence out of "bt-kmeans: MESSAGE; see 'bt-kmeans --help'.":
+ * MESSAGE, else the first line as it is. */
+static void workload_sentence(char *text, char *err, size_t errlen)
+{
+	char *nl = strchr(text, '\n');
+	if (nl)
+		*nl = '\0';
+	char *msg = text, *colon = strstr(text, ": ");
+	if (colon && !memchr(text, ' ', (size_t)(colon - text)))
+		msg = colon + 2; /* the program's name, a word, then ": " */
+	char *see = strstr(msg, "; see '");
+	if (see)
+		*see = '\0';
+	size_t l = strlen(msg);
+	while (l && (msg[l - 1] == '.' || msg[l - 1] == ' ' || msg[l - 1] == '\r'))
+		msg[--l] = '\0';
+	snprintf(err, errlen, "%s", l ? msg : "it refused its arguments without saying why");
+}
+
+int catalog_check(const char *path, char *const *args, size_t nargs, char *err, size_t errlen)
+{
+	if (nargs > 4096) {
+		snprintf(err, errlen, "too many arguments to check");
+		return -E2BIG;
+	}
+	int fds[2];
+	if (pipe2(fds, O_CLOEXEC) != 0) {
+		int e = errno;
+		snprintf(err, errlen, "cannot check the parameters with %s: %s", path, strerror(e));
+		return -e;
+	}
+	char **argv = xcalloc(nargs + 2, sizeof(char *));
+	argv[0] = (char *)path;
+	for (size_t i = 0; i < nargs; i++)
+		argv[i + 1] = args[i];
+	pid_t pid = fork();
+	if (pid < 0) {
+		int e = errno;
+		close(fds[0]);
+		close(fds[1]);
+		free(argv);
+		snprintf(err, errlen, "cannot check the parameters with %s: %s", path, strerror(e));
+		return -e;
+	}
+	if (pid == 0) {
+		dup2(fds[1], STDERR_FILENO);
+		int devnull = open("/dev/null", O_RDWR);
+		if (devnull >= 0) {
+			dup2(devnull, STDIN_FILENO);
+			dup2(devnull, STDOUT_FILENO);
+		}
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		unsetenv("BENCHTOP_RESULT_FD");
+		setenv("BENCHTOP_CHECK", "1", 1);
+		execv(path, argv);
+		_exit(127);
+	}
+	free(argv);
+	close(fds[1]);
+	char buf[4096 + 1];
+	ssize_t n = read_bounded(fds[0], buf, sizeof buf - 1, 5000);
+	close(fds[0]);
+	/* EOF on stderr comes with its exit; still, never wait unbounded. */
+	int st = 0;
+	pid_t w = 0;
+	for (int i = 0; n >= 0 && i < 500; i++) {
+		w = waitpid(pid, &st, WNOHANG);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w != 0)
+			break;
+		usleep(10000);
+	}
+	if (n < 0 || w <= 0) {
+		kill(pid, SIGKILL);
+		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+			;
+		snprintf(err, errlen, "%s did not check its parameters within 5 s", path);
+		return -ETIMEDOUT;
+	}
+	buf[n] = '\0';
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		return 0;
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 2) {
+		workload_sentence(buf, err, errlen);
+		return -EINVAL;
+	}
+	snprintf(err, errlen, "%s failed while checking its parameters (%s %d)", path,
+		 WIFEXITED(st) ? "exit status" : "signal", WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+	return -EIO;
 }
 
 void catalog_desc_free(struct catalog_desc *d)

@@ -28,6 +28,7 @@ struct catalog_desc {
 	char *name, *about;
 	struct catalog_param *params;
 	size_t nparams;
+	bool checks; /* it answers BENCHTOP_CHECK=1 (catalog_check) */
 };
 
 struct catalog_bin {
@@ -62,6 +63,14 @@ int catalog_resolve(const char *dir, const char *workload, const char *variant, 
  * Free with catalog_desc_free. */
 int catalog_describe(const char *path, struct catalog_desc *out, char *err, size_t errlen);
 void catalog_desc_free(struct catalog_desc *d);
+
+/* Whether the workload at path takes these arguments: runs it with
+ * BENCHTOP_CHECK=1, so it parses and checks them and exits before doing any
+ * work (for a workload whose --describe says "checks"; bounded: 5 s).
+ * 0 when it accepts them; -EINVAL with its own sentence in err ("--samples
+ * takes a whole number from 1 to 1000000000, not 'abc'") when it does not;
+ * another -errno with a sentence when it could not be asked. */
+int catalog_check(const char *path, char *const *args, size_t nargs, char *err, size_t errlen);
 /* The parameter named name, or NULL. */
 const struct catalog_param *catalog_param_find(const struct catalog_desc *d, const char *name);
 

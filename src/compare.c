@@ -1,8 +1,8 @@
-/* compare — see compare.h. */
+/* compare — see compare.h. This file reads the traces, groups their runs,
+ * computes the rows and the notes, and runs the command; compare_out.c
+ * prints the formats; compare_model.h is what the two share. */
 #include "compare.h"
-#include "advice.h"
-#include "stats.h"
-#include "summary.h"
+#include "compare_model.h"
 #include "trace.h"
 #include "util.h"
 
@@ -12,61 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define MAX_TRACES 64
-#define MAX_METRICS 48
-
-enum fmt { FMT_TABLE, FMT_MARKDOWN, FMT_JSON, FMT_CSV };
-
-/* One trace file: what recorded it, and its runs folded by the two sinks. */
-struct trace_in {
-	const char *path;
-	char *host, *kernel, *libc, *libc_version, *cpus_eff, *cpus_vis, *mem_limit, *cpu_model;
-	struct summary sum;
-	struct advice adv;
-	char *problem; /* the trace was cut or damaged: what the reader said */
-};
-
-/* One run taken into the statistics. */
-struct run_ref {
-	struct trace_in *t;
-	const struct run_summary *r;
-};
-
-/* The runs of one variant within a group. */
-struct vgroup {
-	char *variant;
-	struct run_ref *runs;
-	size_t n, cap;
-};
-
-/* A metric column: where its values come from and which way is better. */
-struct metric {
-	char *name;  /* "wall_s", "cpu_s", "rss_peak_bytes", "memory_peak_bytes", or a workload metric */
-	char *label; /* as a person reads it */
-	char *unit;  /* "s", "B", or the workload's unit */
-	int better;  /* -1 lower is better, +1 higher is better, 0 neither (larger / smaller) */
-	int source;  /* 0..3: the fixed ones; 4: a workload metric by name */
-};
-
-struct group {
-	char *workload, *params;
-	struct vgroup *v;
-	size_t nv, vcap;
-	struct metric m[MAX_METRICS];
-	size_t nm;
-	unsigned skipped_warmup, skipped_failed;
-	char *notes; /* '\n'-separated */
-};
-
-struct cmp {
-	struct trace_in t[MAX_TRACES];
-	size_t nt;
-	struct group *g;
-	size_t ng, gcap;
-	const char *baseline;
-	enum fmt fmt;
-};
+#include <sys/stat.h>
 
 /* ---- Reading ------------------------------------------------------------- */
 
@@ -187,22 +133,74 @@ static char *variant_of(const struct trace_in *t, const struct run_summary *r)
 	return xasprintf("%s", t->libc);
 }
 
+/* The value of parameter name in params ("name=value name=value ..."), as a
+ * span into params; false when it is not there. */
+static bool param_span(const char *params, const char *name, const char **item, size_t *len)
+{
+	size_t nl = strlen(name);
+	for (const char *p = params; *p;) {
+		size_t l = strcspn(p, " ");
+		if (l > nl && strncmp(p, name, nl) == 0 && p[nl] == '=') {
+			*item = p;
+			*len = l;
+			return true;
+		}
+		p += l;
+		while (*p == ' ')
+			p++;
+	}
+	return false;
+}
+
+/* --across: each named parameter moves from the group's parameters into the
+ * variant's name ("glibc threads=2"), so runs that differ only in it are
+ * compared with each other. */
+static void apply_across(struct cmp *c, char **params, char **variant)
+{
+	for (size_t i = 0; i < c->nacross; i++) {
+		const char *item;
+		size_t len;
+		if (!param_span(*params, c->across[i], &item, &len))
+			continue;
+		c->across_seen[i] = true;
+		char *v = xasprintf("%s %.*s", *variant, (int)len, item);
+		free(*variant);
+		*variant = v;
+		size_t head = (size_t)(item - *params);
+		const char *tail = item + len;
+		while (*tail == ' ')
+			tail++;
+		while (head > 0 && (*params)[head - 1] == ' ' && !*tail)
+			head--; /* the last item: drop the blank before it */
+		char *rest = xasprintf("%.*s%s", (int)head, *params, tail);
+		free(*params);
+		*params = rest;
+	}
+}
+
 static void collect(struct cmp *c)
 {
 	for (size_t i = 0; i < c->nt; i++) {
 		struct trace_in *t = &c->t[i];
 		for (size_t j = 0; j < t->sum.nruns; j++) {
 			const struct run_summary *r = &t->sum.runs[j];
-			struct group *g = group_for(c, r->workload, r->params);
-			if (r->warmup) {
-				g->skipped_warmup++;
-				continue;
-			}
-			if (!r->ended || r->exit_code != 0 || r->signal || r->oom_killed) {
-				g->skipped_failed++;
-				continue;
-			}
+			/* A command's parameters are its arguments: two different
+			 * programs of one name (python3 a.py, python3 b.py) are not
+			 * one workload. */
+			const char *args = r->command ? strchr(r->command, ' ') : NULL;
+			char *params = xstrdup(r->params[0] || !args ? r->params : args + 1);
 			char *vn = variant_of(t, r);
+			apply_across(c, &params, &vn);
+			struct group *g = group_for(c, r->workload, params);
+			free(params);
+			if (r->warmup || !r->ended || r->exit_code != 0 || r->signal || r->oom_killed) {
+				if (r->warmup)
+					g->skipped_warmup++;
+				else
+					g->skipped_failed++;
+				free(vn);
+				continue;
+			}
 			struct vgroup *v = vgroup_for(g, vn);
 			free(vn);
 			bt_grow((void **)&v->runs, &v->cap, v->n + 1, sizeof(*v->runs));
@@ -217,8 +215,7 @@ static void add_metric(struct group *g, const char *name, const char *label, con
 	for (size_t i = 0; i < g->nm; i++)
 		if (strcmp(g->m[i].name, name) == 0)
 			return;
-	if (g->nm == MAX_METRICS)
-		return;
+	bt_grow((void **)&g->m, &g->mcap, g->nm + 1, sizeof(*g->m));
 	g->m[g->nm++] = (struct metric){ xstrdup(name), xstrdup(label), xstrdup(unit), better, source };
 }
 
@@ -311,6 +308,15 @@ static void point_out_differences(struct group *g)
 				add_note(g, "runs could use different numbers of CPUs (%g, %g)", first->r->effective_cpus,
 					 x->r->effective_cpus);
 		}
+	/* One variant's runs from machines with different C libraries: its
+	 * binaries were the same, the system around them was not. */
+	for (size_t v = 0; v < g->nv; v++)
+		for (size_t k = 1; k < g->v[v].n; k++) {
+			const struct trace_in *a = g->v[v].runs[0].t, *b = g->v[v].runs[k].t;
+			if (strcmp(a->libc, b->libc) != 0 || strcmp(a->libc_version, b->libc_version) != 0)
+				add_note(g, "runs of %s come from machines with different C libraries (%s %s, %s %s)",
+					 g->v[v].variant, a->libc, a->libc_version, b->libc, b->libc_version);
+		}
 	if (g->skipped_warmup)
 		add_note(g, "%u warm-up run%s left out", g->skipped_warmup, g->skipped_warmup == 1 ? "" : "s");
 	if (g->skipped_failed)
@@ -318,19 +324,109 @@ static void point_out_differences(struct group *g)
 			 g->skipped_failed == 1 ? "" : "s");
 }
 
-/* The baseline's index in g: the one asked for, else glibc, else the first. */
-static long baseline_of(const struct cmp *c, const struct group *g)
+/* The one parameter in which two parameter texts differ: its name (into
+ * name) when they hold the same names in the same order and exactly one
+ * value differs; false otherwise. */
+static bool differ_in_one(const char *a, const char *b, char *name, size_t size)
+{
+	int differ = 0;
+	while (*a && *b) {
+		size_t la = strcspn(a, " "), lb = strcspn(b, " ");
+		size_t ka = strcspn(a, "="), kb = strcspn(b, "=");
+		if (ka > la || kb > lb || ka != kb || strncmp(a, b, ka) != 0)
+			return false;
+		if (la != lb || strncmp(a, b, la) != 0) {
+			if (++differ > 1)
+				return false;
+			snprintf(name, size, "%.*s", (int)ka, a);
+		}
+		a += la + (a[la] == ' ');
+		b += lb + (b[lb] == ' ');
+	}
+	return !*a && !*b && differ == 1;
+}
+
+/* Groups with one variant each that differ from another such group only in
+ * one parameter have nothing to compare within; say how to compare them
+ * across it (the oversubscription suite's threads=2 against threads=1). */
+static void suggest_across(struct cmp *c)
+{
+	if (c->nacross)
+		return;
+	for (size_t i = 0; i < c->ng; i++)
+		for (size_t j = i + 1; j < c->ng; j++) {
+			struct group *a = &c->g[i], *b = &c->g[j];
+			char name[64];
+			if (a->nv != 1 || b->nv != 1 || strcmp(a->workload, b->workload) != 0 ||
+			    strcmp(a->v[0].variant, b->v[0].variant) != 0 ||
+			    !differ_in_one(a->params, b->params, name, sizeof name))
+				continue;
+			add_note(a, "its runs differ from other runs of %s only in %s, with one variant each: compare them with --across %s",
+				 a->workload, name, name);
+			add_note(b, "its runs differ from other runs of %s only in %s, with one variant each: compare them with --across %s",
+				 b->workload, name, name);
+		}
+}
+
+/* The baseline's index in g: the one asked for, else glibc, else the
+ * first. With --across, "--baseline threads=1" names the one variant of the
+ * group whose --across part is that (when only one is). */
+long compare_baseline_of(const struct cmp *c, const struct group *g)
 {
 	const char *want = c->baseline ? c->baseline : "glibc";
 	for (size_t v = 0; v < g->nv; v++)
 		if (strcmp(g->v[v].variant, want) == 0)
 			return (long)v;
+	if (c->nacross) {
+		long found = -1;
+		for (size_t v = 0; v < g->nv; v++) {
+			const char *sp = strchr(g->v[v].variant, ' ');
+			const char *base = g->v[v].variant;
+			/* "glibc threads=1" matches "threads=1" and "glibc" alike */
+			bool match = (sp && strcmp(sp + 1, want) == 0) ||
+				     (sp && strlen(want) == (size_t)(sp - base) && strncmp(base, want, (size_t)(sp - base)) == 0);
+			if (match) {
+				if (found >= 0)
+					return c->baseline ? -1 : 0; /* ambiguous */
+				found = (long)v;
+			}
+		}
+		if (found >= 0)
+			return found;
+	}
 	return c->baseline ? -1 : 0;
 }
 
-/* ---- Numbers and words --------------------------------------------------- */
+/* Whether the --baseline names a variant of some group. */
+static bool baseline_anywhere(const struct cmp *c)
+{
+	for (size_t g = 0; g < c->ng; g++)
+		if (c->g[g].nv && compare_baseline_of(c, &c->g[g]) >= 0)
+			return true;
+	return false;
+}
 
-static const char *fmt_value(char *buf, size_t size, const struct metric *m, double v)
+/* "glibc, musl": every variant name, once, in order of appearance. */
+static char *variant_names(const struct cmp *c)
+{
+	char *s = xstrdup("");
+	for (size_t g = 0; g < c->ng; g++)
+		for (size_t v = 0; v < c->g[g].nv; v++) {
+			const char *name = c->g[g].v[v].variant;
+			bool seen = false;
+			for (size_t h = 0; h <= g && !seen; h++)
+				for (size_t w = 0; w < c->g[h].nv && !seen; w++)
+					seen = (h < g || w < v) && strcmp(c->g[h].v[w].variant, name) == 0;
+			if (seen)
+				continue;
+			char *n = xasprintf("%s%s%s", s, s[0] ? ", " : "", name);
+			free(s);
+			s = n;
+		}
+	return s;
+}
+
+const char *compare_fmt_value(char *buf, size_t size, const struct metric *m, double v)
 {
 	if (strcmp(m->unit, "s") == 0)
 		return bt_fmt_duration(buf, size, v);
@@ -353,17 +449,8 @@ static const char *fmt_value(char *buf, size_t size, const struct metric *m, dou
 	return buf;
 }
 
-struct row {
-	struct stats_summary d;
-	struct stats_outliers o;
-	bool have_cmp;
-	struct stats_comparison cmp;
-	enum stats_verdict_kind kind;
-	char verdict[STATS_VERDICT_LEN];
-};
-
-static void compute_row(const struct metric *m, const struct vgroup *base, const struct vgroup *v, bool is_base,
-			struct row *out)
+void compare_row(const struct metric *m, const struct vgroup *base, const struct vgroup *v, bool is_base,
+			bool few_elsewhere, struct row *out)
 {
 	memset(out, 0, sizeof(*out));
 	double *x = xcalloc(v->n ? v->n : 1, sizeof(double));
@@ -376,6 +463,7 @@ static void compute_row(const struct metric *m, const struct vgroup *base, const
 		if (stats_compare(b, nb, x, n, NULL, &out->cmp) == 0) {
 			out->have_cmp = true;
 			struct stats_verdict_opts vo = stats_verdict_defaults;
+			vo.few_said_elsewhere = few_elsewhere;
 			if (m->better > 0)
 				vo.higher_is_better = true;
 			else if (m->better == 0) {
@@ -393,370 +481,93 @@ static void compute_row(const struct metric *m, const struct vgroup *base, const
 	free(x);
 }
 
-/* Every row with data, in output order: groups, metrics, variants. */
-struct row_at {
-	const struct group *g;
-	const struct metric *m;
-	const struct vgroup *v, *base;
-	bool is_base;
-	struct row r;
-};
-typedef void (*row_fn)(void *ctx, const struct row_at *at);
-
-static void each_row(const struct cmp *c, row_fn fn, void *ctx)
+void compare_each_row(const struct cmp *c, row_fn fn, void *ctx)
 {
 	for (size_t gi = 0; gi < c->ng; gi++) {
 		const struct group *g = &c->g[gi];
-		long b = baseline_of(c, g);
+		long b = compare_baseline_of(c, g);
 		struct row_at at = { .g = g, .base = b >= 0 ? &g->v[b] : NULL };
 		for (size_t mi = 0; mi < g->nm; mi++)
 			for (size_t vi = 0; vi < g->nv; vi++) {
 				at.m = &g->m[mi];
 				at.v = &g->v[vi];
 				at.is_base = (long)vi == b;
-				compute_row(at.m, at.base, at.v, at.is_base, &at.r);
+				compare_row(at.m, at.base, at.v, at.is_base, false, &at.r);
 				if (at.r.d.n)
 					fn(ctx, &at);
 			}
 	}
 }
 
-/* Findings of a variant's runs: each kind with how many runs had it. */
-static char *findings_text(const struct vgroup *v)
+/* The notes of a group that its rows call for: runs too few for the test
+ * to reach p < alpha, and wall-time outliers and slow first runs as
+ * hyperfine warns of them. Appended to g's notes. */
+static void row_notes(struct group *g, const struct metric *m, const struct vgroup *v, const struct row *r)
 {
-	char *s = xstrdup("");
-	const char *kinds[64];
-	unsigned counts[64];
-	size_t nk = 0;
-	for (size_t k = 0; k < v->n; k++) {
-		const struct finding *f;
-		size_t nf = advice_findings(&v->runs[k].t->adv, v->runs[k].r->id, &f);
-		for (size_t i = 0; i < nf; i++) {
-			const char *name = advice_kind_name(f[i].kind);
-			size_t j = 0;
-			while (j < nk && strcmp(kinds[j], name) != 0)
-				j++;
-			if (j == nk && nk < 64) {
-				kinds[nk] = name;
-				counts[nk++] = 0;
-			}
-			if (j < 64)
-				counts[j]++;
-		}
+	double alpha = stats_verdict_defaults.alpha;
+	if (r->have_cmp && r->cmp.mwu.p_min >= alpha && r->kind != STATS_VERDICT_IDENTICAL && r->cmp.n_a >= 2 &&
+	    r->cmp.n_b >= 2) {
+		/* 2 / C(n_a + n_b, n_a): the least exact p without ties. */
+		size_t na = r->cmp.n_a, nb = r->cmp.n_b, k = na < nb ? na : nb;
+		double splits = 1;
+		for (size_t i = 1; i <= k; i++)
+			splits = splits * (double)(na + nb - k + i) / (double)i;
+		if (2 / splits >= alpha)
+			add_note(g, "with %zu and %zu runs the Mann-Whitney test cannot reach p < %g (its least p is %.2f), so no verdict here can be significant: record more runs (--reps 5 or more)",
+				 na, nb, alpha, 2 / splits);
+		else
+			add_note(g, "the values of %s are equal so often (%zu and %zu runs) that the Mann-Whitney test cannot reach p < %g on them: record more runs, or measure it more finely",
+				 m->label, na, nb, alpha);
 	}
-	for (size_t j = 0; j < nk; j++) {
-		char *n = xasprintf("%s%s%s (%u of %zu run%s)", s, j ? ", " : "", kinds[j], counts[j], v->n,
-				    v->n == 1 ? "" : "s");
-		free(s);
-		s = n;
+	if (m->source != 0 || v->n < 2 || (!r->o.count && !r->o.first_is_slow))
+		return;
+	/* Which runs, by the same rule (stats_outliers over the same values). */
+	double *x = xcalloc(v->n, sizeof(double));
+	bool *flag = xcalloc(v->n, sizeof(bool));
+	size_t n = values(m, v, x);
+	struct stats_outliers o;
+	if (n == v->n && stats_outliers(x, n, STATS_OUTLIER_HYPERFINE, flag, NULL, &o) == 0) {
+		char med[40], val[40], ids[160] = "";
+		size_t len = 0;
+		for (size_t k = 0; k < n && len + 48 < sizeof ids; k++)
+			if (flag[k])
+				len += (size_t)snprintf(ids + len, sizeof ids - len, "%srun %llu: %s", len ? ", " : "",
+							(unsigned long long)v->runs[k].r->id,
+							bt_fmt_duration(val, sizeof val, x[k]));
+		bt_fmt_duration(med, sizeof med, o.median);
+		if (o.first_is_slow)
+			add_note(g, "the first measured run of %s was much slower than the rest (run %llu: %s, median %s): caches filling, or a first-time setup? record with --warmup 1 or more",
+				 v->variant, (unsigned long long)v->runs[0].r->id, bt_fmt_duration(val, sizeof val, x[0]),
+				 med);
+		if (o.count > (o.first_is_slow ? 1u : 0u))
+			add_note(g, "wall time of %s has %zu statistical outlier%s (%s; median %s): other programs may have interfered; consider re-running on a quiet machine",
+				 v->variant, o.count, o.count == 1 ? "" : "s", ids, med);
 	}
-	return s;
+	free(x);
+	free(flag);
 }
 
-/* One finding's sentence, from the first run of the variant that had it. */
-static void print_finding_examples(FILE *out, const struct vgroup *v, const char *indent)
-{
-	const char *seen[64];
-	size_t ns = 0;
-	for (size_t k = 0; k < v->n; k++) {
-		const struct finding *f;
-		size_t nf = advice_findings(&v->runs[k].t->adv, v->runs[k].r->id, &f);
-		for (size_t i = 0; i < nf; i++) {
-			const char *name = advice_kind_name(f[i].kind);
-			size_t j = 0;
-			while (j < ns && strcmp(seen[j], name) != 0)
-				j++;
-			if (j < ns || ns == 64)
-				continue;
-			seen[ns++] = name;
-			fprintf(out, "%s%s (run %llu): %s\n", indent, name, (unsigned long long)v->runs[k].r->id, f[i].text);
-			if (f[i].fix)
-				fprintf(out, "%s  fix: %s\n", indent, f[i].fix);
-		}
-	}
-}
-
-/* ---- Output -------------------------------------------------------------- */
-
-static void print_table(const struct cmp *c, FILE *out, bool md)
+/* Every group's row notes, once, before any format prints. */
+static void add_row_notes(struct cmp *c)
 {
 	for (size_t gi = 0; gi < c->ng; gi++) {
 		struct group *g = &c->g[gi];
-		if (!g->nv)
-			continue;
-		long b = baseline_of(c, g);
-		const struct vgroup *base = b >= 0 ? &g->v[b] : NULL;
-		if (md)
-			fprintf(out, "### %s%s%s\n\n", g->workload, g->params[0] ? " — " : "", g->params);
-		else
-			fprintf(out, "%s%s%s\n", g->workload, g->params[0] ? "  " : "", g->params);
-		if (md)
-			fprintf(out, "| metric | variant | n | median | mean ± sd | min … max | vs %s |\n|---|---|---|---|---|---|---|\n",
-				base ? base->variant : "baseline");
-		else
-			fprintf(out, "  %-18s %-16s %3s  %-12s %-26s %-26s vs %s\n", "", "variant", "n", "median",
-				"mean ± sd", "min … max", base ? base->variant : "baseline");
-		for (size_t mi = 0; mi < g->nm; mi++) {
-			const struct metric *m = &g->m[mi];
-			bool first_row = true;
+		long b = compare_baseline_of(c, g);
+		for (size_t mi = 0; mi < g->nm; mi++)
 			for (size_t vi = 0; vi < g->nv; vi++) {
-				const struct vgroup *v = &g->v[vi];
 				struct row r;
-				compute_row(m, base, v, (long)vi == b, &r);
-				if (r.d.n == 0)
-					continue;
-				char med[40], mean[40], sd[40], lo[40], hi[40], ms[96], mm[96], vs[STATS_VERDICT_LEN + 40];
-				fmt_value(med, sizeof med, m, r.d.median);
-				fmt_value(mean, sizeof mean, m, r.d.mean);
-				if (r.d.n >= 2)
-					fmt_value(sd, sizeof sd, m, r.d.sd);
-				else
-					snprintf(sd, sizeof sd, "-");
-				fmt_value(lo, sizeof lo, m, r.d.min);
-				fmt_value(hi, sizeof hi, m, r.d.max);
-				snprintf(ms, sizeof ms, "%s ± %s", mean, sd);
-				snprintf(mm, sizeof mm, "%s … %s", lo, hi);
-				if ((long)vi == b)
-					snprintf(vs, sizeof vs, "(baseline)");
-				else if (r.have_cmp)
-					snprintf(vs, sizeof vs, "%s", r.verdict);
-				else
-					snprintf(vs, sizeof vs, "-");
-				if (r.o.count)
-					snprintf(vs + strlen(vs), sizeof vs - strlen(vs), "; %zu outlier%s", r.o.count,
-						 r.o.count == 1 ? "" : "s");
-				if (md)
-					fprintf(out, "| %s | %s | %zu | %s | %s | %s | %s |\n", m->label, v->variant, r.d.n, med,
-						ms, mm, vs);
-				else
-					fprintf(out, "  %-18s %-16s %3zu  %-12s %-26s %-26s %s\n", first_row ? m->label : "",
-						v->variant, r.d.n, med, ms, mm, vs);
-				first_row = false;
+				compare_row(&g->m[mi], b >= 0 ? &g->v[b] : NULL, &g->v[vi], (long)vi == b, false, &r);
+				if (r.d.n)
+					row_notes(g, &g->m[mi], &g->v[vi], &r);
 			}
-		}
-		if (md)
-			fputc('\n', out);
-		for (size_t vi = 0; vi < g->nv; vi++) {
-			char *f = findings_text(&g->v[vi]);
-			if (f[0]) {
-				fprintf(out, md ? "- findings for **%s**: %s\n" : "  findings %s: %s\n", g->v[vi].variant, f);
-				if (!md)
-					print_finding_examples(out, &g->v[vi], "    ");
-			}
-			free(f);
-		}
-		if (!base && c->baseline)
-			fprintf(out, md ? "- note: no runs of the baseline %s here\n" : "  note: no runs of the baseline %s here\n",
-				c->baseline);
-		for (const char *p = g->notes; p && *p;) {
-			size_t l = strcspn(p, "\n");
-			fprintf(out, md ? "- note: %.*s\n" : "  note: %.*s\n", (int)l, p);
-			p += l + (p[l] ? 1 : 0);
-		}
-		fputc('\n', out);
 	}
-}
-
-static void json_num(FILE *out, double v)
-{
-	if (isfinite(v))
-		fprintf(out, "%.10g", v);
-	else
-		fputs("null", out);
-}
-
-struct json_ctx {
-	FILE *out;
-	bool first;
-};
-
-static void json_row(void *ctx, const struct row_at *at)
-{
-	struct json_ctx *jc = ctx;
-	FILE *out = jc->out;
-	const struct row *r = &at->r;
-	fputs(jc->first ? "\n{\"workload\":" : ",\n{\"workload\":", out);
-	jc->first = false;
-	bt_json_string(out, at->g->workload);
-	fputs(",\"params\":", out);
-	bt_json_string(out, at->g->params);
-	fputs(",\"metric\":", out);
-	bt_json_string(out, at->m->name);
-	fputs(",\"unit\":", out);
-	bt_json_string(out, at->m->unit);
-	fprintf(out, ",\"better\":\"%s\"", at->m->better < 0 ? "lower" : at->m->better > 0 ? "higher" : "none");
-	fputs(",\"variant\":", out);
-	bt_json_string(out, at->v->variant);
-	fputs(",\"baseline\":", out);
-	if (at->base)
-		bt_json_string(out, at->base->variant);
-	else
-		fputs("null", out);
-	fprintf(out, ",\"is_baseline\":%s,\"n\":%zu", at->is_base ? "true" : "false", r->d.n);
-	const double nums[] = { r->d.median, r->d.mean, r->d.sd, r->d.min, r->d.max };
-	static const char *const names[] = { "median", "mean", "sd", "min", "max" };
-	for (size_t i = 0; i < BT_ARRAY_LEN(nums); i++) {
-		fprintf(out, ",\"%s\":", names[i]);
-		json_num(out, nums[i]);
-	}
-	fprintf(out, ",\"outliers\":%zu", r->o.count);
-	bool cmp = r->have_cmp && !at->is_base;
-	bool ratio = cmp && r->cmp.ratio.valid;
-	fputs(",\"ratio\":", out);
-	json_num(out, ratio ? r->cmp.ratio.ratio : NAN);
-	fputs(",\"ci_low\":", out);
-	json_num(out, ratio ? r->cmp.ratio.ci_low : NAN);
-	fputs(",\"ci_high\":", out);
-	json_num(out, ratio ? r->cmp.ratio.ci_high : NAN);
-	fputs(",\"p_value\":", out);
-	json_num(out, cmp ? r->cmp.mwu.p : NAN);
-	fputs(",\"test\":", out);
-	fputs(!cmp ? "null"
-	      : r->cmp.mwu.method == STATS_MWU_EXACT ? "\"mann-whitney exact\""
-	      : r->cmp.mwu.method == STATS_MWU_ASYMPTOTIC ? "\"mann-whitney asymptotic\""
-							 : "null",
-	      out);
-	fputs(",\"verdict\":", out);
-	if (cmp)
-		bt_json_string(out, r->verdict);
-	else
-		fputs(at->is_base ? "\"baseline\"" : "null", out);
-	static const char *const kinds[] = { "worse", "better", "no_difference", "inconclusive", "none" };
-	fputs(",\"verdict_kind\":", out);
-	if (cmp)
-		fprintf(out, "\"%s\"", kinds[r->kind]);
-	else
-		fputs("null", out);
-	fputc('}', out);
-}
-
-static void print_json(const struct cmp *c, FILE *out)
-{
-	fputs("{\"traces\":[", out);
-	for (size_t i = 0; i < c->nt; i++) {
-		const struct trace_in *t = &c->t[i];
-		fputs(i ? ",\n{\"path\":" : "\n{\"path\":", out);
-		bt_json_string(out, t->path);
-		fputs(",\"host\":", out);
-		bt_json_string(out, t->host);
-		fputs(",\"kernel\":", out);
-		bt_json_string(out, t->kernel);
-		fputs(",\"libc\":", out);
-		bt_json_string(out, t->libc);
-		fputs(",\"libc_version\":", out);
-		bt_json_string(out, t->libc_version);
-		fputs(",\"cpu_model\":", out);
-		bt_json_string(out, t->cpu_model);
-		fputs(",\"cpus_effective\":", out);
-		bt_json_string(out, t->cpus_eff);
-		fputs(",\"problem\":", out);
-		if (t->problem)
-			bt_json_string(out, t->problem);
-		else
-			fputs("null", out);
-		fputc('}', out);
-	}
-	fputs("],\n\"comparisons\":[", out);
-	struct json_ctx jc = { out, true };
-	each_row(c, json_row, &jc);
-	fputs("],\n\"groups\":[", out);
-	for (size_t gi = 0; gi < c->ng; gi++) {
-		struct group *g = &c->g[gi];
-		long b = baseline_of(c, g);
-		fputs(gi ? ",\n{\"workload\":" : "\n{\"workload\":", out);
-		bt_json_string(out, g->workload);
-		fputs(",\"params\":", out);
-		bt_json_string(out, g->params);
-		fputs(",\"baseline\":", out);
-		if (b >= 0)
-			bt_json_string(out, g->v[b].variant);
-		else
-			fputs("null", out);
-		fputs(",\"variants\":[", out);
-		for (size_t vi = 0; vi < g->nv; vi++) {
-			const struct vgroup *v = &g->v[vi];
-			fputs(vi ? ",{\"variant\":" : "{\"variant\":", out);
-			bt_json_string(out, v->variant);
-			fprintf(out, ",\"runs\":%zu,\"findings\":[", v->n);
-			bool ff = true;
-			for (size_t k = 0; k < v->n; k++) {
-				const struct finding *f;
-				size_t nf = advice_findings(&v->runs[k].t->adv, v->runs[k].r->id, &f);
-				for (size_t i = 0; i < nf; i++) {
-					fputs(ff ? "{\"run\":" : ",{\"run\":", out);
-					ff = false;
-					fprintf(out, "%llu,\"trace\":", (unsigned long long)v->runs[k].r->id);
-					bt_json_string(out, v->runs[k].t->path);
-					fputs(",\"kind\":", out);
-					bt_json_string(out, advice_kind_name(f[i].kind));
-					fputs(",\"text\":", out);
-					bt_json_string(out, f[i].text);
-					fputs(",\"fix\":", out);
-					if (f[i].fix)
-						bt_json_string(out, f[i].fix);
-					else
-						fputs("null", out);
-					fputc('}', out);
-				}
-			}
-			fputs("]}", out);
-		}
-		fputs("],\"notes\":[", out);
-		bool fn = true;
-		for (const char *p = g->notes; p && *p;) {
-			size_t l = strcspn(p, "\n");
-			char *item = xstrndup(p, l);
-			fputs(fn ? "" : ",", out);
-			fn = false;
-			bt_json_string(out, item);
-			free(item);
-			p += l + (p[l] ? 1 : 0);
-		}
-		fputs("]}", out);
-	}
-	fputs("\n]}\n", out);
-}
-
-static void csv_row(void *ctx, const struct row_at *at)
-{
-	FILE *out = ctx;
-	const struct row *r = &at->r;
-	const char *text[] = { at->g->workload, at->g->params, at->m->name, at->m->unit, at->v->variant,
-			       at->base ? at->base->variant : "" };
-	for (size_t i = 0; i < BT_ARRAY_LEN(text); i++) {
-		if (i)
-			fputc(',', out);
-		bt_csv_string(out, text[i]);
-	}
-	fprintf(out, ",%zu,%.10g,%.10g,", r->d.n, r->d.median, r->d.mean);
-	if (isfinite(r->d.sd))
-		fprintf(out, "%.10g", r->d.sd);
-	fprintf(out, ",%.10g,%.10g,%zu,", r->d.min, r->d.max, r->o.count);
-	bool cmp = r->have_cmp && !at->is_base;
-	if (cmp && r->cmp.ratio.valid)
-		fprintf(out, "%.10g,%.10g,%.10g", r->cmp.ratio.ratio, r->cmp.ratio.ci_low, r->cmp.ratio.ci_high);
-	else
-		fputs(",,", out);
-	fputc(',', out);
-	if (cmp && isfinite(r->cmp.mwu.p))
-		fprintf(out, "%.6g", r->cmp.mwu.p);
-	fputc(',', out);
-	bt_csv_string(out, at->is_base ? "baseline" : cmp ? r->verdict : "");
-	fputc('\n', out);
-}
-
-static void print_csv(const struct cmp *c, FILE *out)
-{
-	fputs("workload,params,metric,unit,variant,baseline,n,median,mean,sd,min,max,outliers,ratio,ci_low,ci_high,p_value,verdict\n",
-	      out);
-	each_row(c, csv_row, out);
 }
 
 /* ---- The command --------------------------------------------------------- */
 
 static void usage(FILE *f)
 {
-	fputs("usage: benchtop compare TRACE... [--baseline VARIANT] [--format table|markdown|json|csv] [-o OUT]\n"
+	fputs("usage: benchtop compare TRACE... [--baseline VARIANT] [--across PARAM] [--format table|markdown|json|csv] [-o OUT]\n"
 	      "\n"
 	      "Groups the runs of the traces by workload and parameters and compares\n"
 	      "the variants: per variant n, median, mean ± sd, min..max of wall time, CPU\n"
@@ -765,7 +576,14 @@ static void usage(FILE *f)
 	      "with a 95 % bootstrap interval, a Mann-Whitney U p-value and a verdict.\n"
 	      "Outliers are flagged as hyperfine flags them; findings are counted per\n"
 	      "variant; differing hosts, kernels and limits are pointed out. Warm-up and\n"
-	      "failed runs are left out. JSON fields: docs/compare.md.\n",
+	      "failed runs are left out. JSON fields: docs/compare.md.\n"
+	      "\n"
+	      "  --baseline VARIANT  the variant the others are held against\n"
+	      "  --across PARAM      compare the values of a parameter too: runs that differ\n"
+	      "                      only in it are one group, its value part of the variant\n"
+	      "                      (\"glibc threads=2\"); --baseline threads=1 picks one\n"
+	      "  --format FMT        table (default), markdown, json or csv\n"
+	      "  -o, --output FILE   write there instead of to standard output\n",
 	      f);
 }
 
@@ -774,7 +592,7 @@ int compare_main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "baseline", required_argument, NULL, 'b' }, { "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },   { "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{ "across", required_argument, NULL, 'a' },   { NULL, 0, NULL, 0 },
 	};
 	static struct cmp c; /* large: MAX_TRACES traces */
 	memset(&c, 0, sizeof c);
@@ -787,6 +605,18 @@ int compare_main(int argc, char **argv)
 		case 'b': c.baseline = optarg; break;
 		case 'f': format = optarg; break;
 		case 'o': outpath = optarg; break;
+		case 'a':
+			if (!optarg[0] || strpbrk(optarg, " =")) {
+				fprintf(stderr, "benchtop compare: --across takes a parameter's name, such as threads, not '%s'.\n",
+					optarg);
+				return 2;
+			}
+			if (c.nacross == MAX_ACROSS) {
+				fprintf(stderr, "benchtop compare: --across may be given at most %d times.\n", MAX_ACROSS);
+				return 2;
+			}
+			c.across[c.nacross++] = optarg;
+			break;
 		case 'h': usage(stdout); return 0;
 		default:
 			fprintf(stderr, "benchtop compare: option '%s' is unknown or lacks its value; see 'benchtop compare --help'.\n",
@@ -815,8 +645,17 @@ int compare_main(int argc, char **argv)
 		return 2;
 	}
 	int rc = 0;
+	struct stat ost;
+	bool out_exists = outpath && stat(outpath, &ost) == 0;
 	for (int i = optind; i < argc; i++) {
 		char err[512];
+		struct stat tst;
+		if (out_exists && stat(argv[i], &tst) == 0 && tst.st_dev == ost.st_dev && tst.st_ino == ost.st_ino) {
+			fprintf(stderr, "benchtop compare: -o %s is one of the traces to read; write the comparison elsewhere.\n",
+				outpath);
+			rc = 2;
+			goto out;
+		}
 		if (read_trace(&c.t[c.nt], argv[i], err, sizeof err) != 0) {
 			fprintf(stderr, "benchtop compare: %s.\n", err);
 			free_trace(&c.t[c.nt]);
@@ -829,10 +668,27 @@ int compare_main(int argc, char **argv)
 		c.nt++;
 	}
 	collect(&c);
+	for (size_t i = 0; i < c.nacross; i++)
+		if (!c.across_seen[i]) {
+			fprintf(stderr, "benchtop compare: no run in %s has a parameter '%s'; --across takes one of the names in a group's parameters (name=value).\n",
+				c.nt == 1 ? "the trace" : "the traces", c.across[i]);
+			rc = 1;
+			goto out;
+		}
+	if (c.baseline && !baseline_anywhere(&c)) {
+		char *names = variant_names(&c);
+		fprintf(stderr, "benchtop compare: no run of the traces is of the variant '%s'; --baseline takes one of: %s.\n",
+			c.baseline, names);
+		free(names);
+		rc = 1;
+		goto out;
+	}
 	for (size_t g = 0; g < c.ng; g++) {
 		choose_metrics(&c.g[g]);
 		point_out_differences(&c.g[g]);
 	}
+	suggest_across(&c);
+	add_row_notes(&c);
 	size_t usable = 0;
 	for (size_t g = 0; g < c.ng; g++)
 		usable += c.g[g].nv;
@@ -848,11 +704,11 @@ int compare_main(int argc, char **argv)
 		goto out;
 	}
 	if (c.fmt == FMT_JSON)
-		print_json(&c, out);
+		compare_print_json(&c, out);
 	else if (c.fmt == FMT_CSV)
-		print_csv(&c, out);
+		compare_print_csv(&c, out);
 	else
-		print_table(&c, out, c.fmt == FMT_MARKDOWN);
+		compare_print_table(&c, out, c.fmt == FMT_MARKDOWN);
 	if (out != stdout && fclose(out) != 0) {
 		fprintf(stderr, "benchtop compare: writing %s failed: %m.\n", outpath);
 		rc = 1;
@@ -872,6 +728,7 @@ out:
 			free(gr->m[m].label);
 			free(gr->m[m].unit);
 		}
+		free(gr->m);
 		free(gr->workload);
 		free(gr->params);
 		free(gr->notes);

@@ -7,6 +7,9 @@
 #include "util.h"
 
 #include <getopt.h>
+#include <sched.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -193,6 +196,157 @@ int plan_cli_parse(struct plan_cli *o, const char *cmd, bool run, int argc, char
 
 #define PLAN_CLI_MAX_RUNS 10000
 
+/* ---- The machine the plan is to run on ---------------------------------- */
+
+/* The CPUs of a list such as "0-3,8" into set; false when it is malformed.
+ * *beyond: it names a CPU past what a cpu_set_t holds (left out of set). */
+static bool cpu_list_set(const char *text, cpu_set_t *set, bool *beyond)
+{
+	*beyond = false;
+	CPU_ZERO(set);
+	if (procfs_count_cpu_list(text) <= 0)
+		return false;
+	for (const char *p = text; *p;) {
+		char *end;
+		unsigned long a = strtoul(p, &end, 10), b = a;
+		if (end == p)
+			return false;
+		if (*end == '-')
+			b = strtoul(end + 1, &end, 10);
+		if (a > b)
+			return false;
+		*beyond = *beyond || b >= CPU_SETSIZE;
+		for (unsigned long c = a; c <= b && c < CPU_SETSIZE; c++)
+			CPU_SET(c, set);
+		p = *end == ',' ? end + 1 : end;
+		if (*end && *end != ',')
+			return false;
+	}
+	return true;
+}
+
+/* The CPUs of set as a list ("0-1,4"). */
+static void cpu_set_list(const cpu_set_t *set, char *buf, size_t size)
+{
+	size_t len = 0;
+	buf[0] = '\0';
+	for (int c = 0; c < CPU_SETSIZE && len + 24 < size; c++) {
+		if (!CPU_ISSET(c, set))
+			continue;
+		int e = c;
+		while (e + 1 < CPU_SETSIZE && CPU_ISSET(e + 1, set))
+			e++;
+		len += (size_t)(e > c ? snprintf(buf + len, size - len, "%s%d-%d", len ? "," : "", c, e)
+				      : snprintf(buf + len, size - len, "%s%d", len ? "," : "", c));
+		c = e;
+	}
+}
+
+/* True when every CPU of list is one benchtop may use (its affinity, which
+ * its cgroup's cpuset bounds); else false with a sentence in why naming
+ * those it may. */
+static bool cpuset_fits(const char *list, char *why, size_t whylen)
+{
+	cpu_set_t want, allowed, extra;
+	bool beyond;
+	if (!cpu_list_set(list, &want, &beyond)) {
+		snprintf(why, whylen, "'%s' is not a CPU list such as 0-1 or 0,2", list);
+		return false;
+	}
+	if (sched_getaffinity(0, sizeof allowed, &allowed) != 0)
+		return true; /* cannot tell: the cgroup will say */
+	CPU_AND(&extra, &want, &allowed);
+	if (!beyond && CPU_EQUAL(&extra, &want))
+		return true;
+	char may[256];
+	cpu_set_list(&allowed, may, sizeof may);
+	snprintf(why, whylen, "cpuset %s names CPUs benchtop may not use here; it may use %s", list, may);
+	return false;
+}
+
+/* Whether argv0 is a program execvp would find: a path to an executable
+ * file, or a name in a PATH directory. */
+static bool program_found(const char *argv0)
+{
+	struct stat st;
+	if (strchr(argv0, '/'))
+		return stat(argv0, &st) == 0 && S_ISREG(st.st_mode) && access(argv0, X_OK) == 0;
+	const char *path = getenv("PATH");
+	if (!path || !*path)
+		path = "/usr/local/bin:/bin:/usr/bin";
+	for (const char *p = path;;) {
+		size_t l = strcspn(p, ":");
+		char full[4096];
+		if (snprintf(full, sizeof full, "%.*s/%s", (int)l, l ? p : ".", argv0) < (int)sizeof full &&
+		    stat(full, &st) == 0 && S_ISREG(st.st_mode) && access(full, X_OK) == 0)
+			return true;
+		if (!p[l])
+			return false;
+		p += l + 1;
+	}
+}
+
+/* The machine as benchtop sees it: CPUs it may use, visible CPUs, memory. */
+static void machine(struct suite_machine *m)
+{
+	struct bt_sysinfo in;
+	sysinfo_collect(&in, "");
+	m->cpus = in.eff.cpus_effective > 0 ? in.eff.cpus_effective : in.eff.cpus_visible;
+	m->visible_cpus = in.eff.cpus_visible > 0 ? (unsigned)in.eff.cpus_visible : 1;
+	m->memory = in.eff.mem_limit ? in.eff.mem_limit : in.eff.mem_total;
+	sysinfo_done(&in);
+}
+
+/* The command line's limits against the machine, as a suite's are: a cpuset
+ * it may not use is an error; --cpus or --memory above what there is is
+ * lowered to it, with a note. 0, or -1 with a sentence in err. */
+static int fit_cli_limits(struct plan_cli *o, char *err, size_t errlen)
+{
+	char why[512], b1[32], b2[32];
+	if (o->rq.cpuset && !cpuset_fits(o->rq.cpuset, why, sizeof why)) {
+		snprintf(err, errlen, "--%s", why);
+		return -1;
+	}
+	struct suite_machine m;
+	machine(&m);
+	int in_set = o->rq.cpuset ? procfs_count_cpu_list(o->rq.cpuset) : 0;
+	double most = in_set > 0 && (m.cpus <= 0 || in_set < m.cpus) ? in_set : m.cpus;
+	if (o->rq.cpus > 0 && most > 0 && o->rq.cpus > most) {
+		if (!o->s.quiet)
+			fprintf(stderr, "benchtop %s: note: --cpus %g lowered to %g (%s).\n", o->cmd, o->rq.cpus, most,
+				most == in_set ? "the CPUs of --cpuset" : "the CPUs benchtop may use here");
+		o->rq.cpus = most;
+	}
+	if (o->rq.memory && m.memory && o->rq.memory > m.memory) {
+		if (!o->s.quiet)
+			fprintf(stderr, "benchtop %s: note: --memory %s lowered to %s (this machine's memory).\n", o->cmd,
+				bt_fmt_bytes(b1, sizeof b1, (double)o->rq.memory), bt_fmt_bytes(b2, sizeof b2, (double)m.memory));
+		o->rq.memory = m.memory;
+	}
+	return 0;
+}
+
+/* A suite's requests against the machine: cpusets benchtop may use, and
+ * programs that exist; an error names the line. */
+static int check_suite_requests(const struct suite_plan *sp, char *err, size_t errlen)
+{
+	char why[512];
+	for (size_t i = 0; i < sp->n; i++) {
+		const struct suite_request *r = &sp->items[i];
+		if (r->rq.cpuset && !cpuset_fits(r->rq.cpuset, why, sizeof why)) {
+			snprintf(err, errlen, "%s:%u: %s", sp->path, r->cpuset_line ? r->cpuset_line : r->line, why);
+			return -1;
+		}
+		if (r->rq.argv && !program_found(r->rq.argv[0])) {
+			snprintf(err, errlen, "%s:%u: the program '%s' of %s %s; give its full path, or install it", sp->path,
+				 r->run_line ? r->run_line : r->line, r->rq.argv[0], r->what,
+				 strchr(r->rq.argv[0], '/') ? "is not an executable file" : "is not on PATH");
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* A suite: one request per section, limits clamped to this machine (said on
  * stderr), each built by the planner; an error names the file and line. */
 static int build_suite(struct plan_cli *o, struct plan *plan, char *err, size_t errlen)
@@ -200,20 +354,16 @@ static int build_suite(struct plan_cli *o, struct plan *plan, char *err, size_t 
 	struct suite s;
 	if (suite_load(o->suite, &s, err, errlen) != 0)
 		return -1;
-	struct bt_sysinfo in;
-	sysinfo_collect(&in, "");
-	struct suite_machine m = {
-		.cpus = in.eff.cpus_effective > 0 ? in.eff.cpus_effective : in.eff.cpus_visible,
-		.visible_cpus = in.eff.cpus_visible > 0 ? (unsigned)in.eff.cpus_visible : 1,
-		.memory = in.eff.mem_limit ? in.eff.mem_limit : in.eff.mem_total,
-	};
-	sysinfo_done(&in);
+	struct suite_machine m;
+	machine(&m);
 	struct suite_plan sp;
 	suite_requests(&s, &m, &sp);
 	int rc = 0;
 	for (size_t i = 0; i < sp.nnotes && !o->s.quiet; i++)
 		fprintf(stderr, "benchtop %s: note: %s.\n", o->cmd, sp.notes[i]);
-	for (size_t i = 0; i < sp.n; i++) {
+	if (check_suite_requests(&sp, err, errlen) != 0)
+		rc = -1;
+	for (size_t i = 0; i < sp.n && rc == 0; i++) {
 		char e[1024];
 		if (planner_build(&sp.items[i].rq, plan, e, sizeof e) != 0) {
 			suite_locate(&sp, i, e, err, errlen);
@@ -240,6 +390,8 @@ int plan_cli_build(struct plan_cli *o, struct plan *plan, char *err, size_t errl
 {
 	if (o->suite)
 		return build_suite(o, plan, err, errlen);
+	if (fit_cli_limits(o, err, errlen) != 0)
+		return -1;
 	return planner_build(&o->rq, plan, err, errlen);
 }
 
@@ -265,6 +417,20 @@ bool plan_cli_prepare(struct plan_cli *o, const char *cmd, bool run, int argc, c
 	return false;
 }
 
+/* word as a shell reads it back: as it is when it holds only safe
+ * characters, else in single quotes ('\'' for a quote inside). */
+static void print_word(FILE *out, const char *word)
+{
+	if (*word && !word[strspn(word, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-+=.,:/@%^")]) {
+		fputs(word, out);
+		return;
+	}
+	fputc('\'', out);
+	for (const char *p = word; *p; p++)
+		fputs(*p == '\'' ? "'\\''" : (char[]){ *p, 0 }, out);
+	fputc('\'', out);
+}
+
 void plan_cli_print(const struct plan *plan, FILE *out)
 {
 	for (size_t i = 0; i < plan->n; i++) {
@@ -277,17 +443,28 @@ void plan_cli_print(const struct plan *plan, FILE *out)
 		fprintf(out, "%4zu  %-10s %-22s %-8s", i + 1, r->workload, r->variant, rep);
 		if (r->cpus > 0)
 			fprintf(out, " cpus %g", r->cpus);
+		char b[32];
 		if (r->memory)
-			fprintf(out, " memory %llu", (unsigned long long)r->memory);
+			fprintf(out, " memory %s", bt_fmt_bytes(b, sizeof b, (double)r->memory));
 		if (r->cpuset)
 			fprintf(out, " cpuset %s", r->cpuset);
+		if (r->blas_threads < 0)
+			fputs(" blas-threads auto", out);
+		else if (r->blas_threads > 0)
+			fprintf(out, " blas-threads %d", r->blas_threads);
 		if (r->label)
 			fprintf(out, " [%s]", r->label);
 		fputs("\n      ", out);
-		for (size_t e = 0; e < r->nenv; e++)
-			fprintf(out, "%s ", r->env[e]);
-		for (char **a = r->argv; *a; a++)
-			fprintf(out, "%s%s", a == r->argv ? "" : " ", *a);
+		/* As a shell would take it back: env, then the words. */
+		for (size_t e = 0; e < r->nenv; e++) {
+			print_word(out, r->env[e]);
+			fputc(' ', out);
+		}
+		for (char **a = r->argv; *a; a++) {
+			if (a != r->argv)
+				fputc(' ', out);
+			print_word(out, *a);
+		}
 		fputc('\n', out);
 	}
 	fprintf(out, "%zu run%s\n", plan->n, plan->n == 1 ? "" : "s");

@@ -3,6 +3,7 @@
 #include "catalog.h"
 #include "util.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -202,6 +203,59 @@ static void add_builtin_run(struct plan *out, const struct plan_request *rq, con
 	}
 }
 
+/* The parameter set number c of the sweep into pick (the last parameter
+ * varies fastest). */
+static void set_of(size_t c, const struct given *g, size_t ng, size_t *pick)
+{
+	for (size_t j = ng; j-- > 0;) {
+		pick[j] = c % g[j].nvalues;
+		c /= g[j].nvalues;
+	}
+}
+
+/* Asks the workload whether it takes each parameter set (catalog_check), so
+ * a bad value is reported now, once, and not by every run of the plan. Up to
+ * CHECK_ALL_MAX sets each is checked; beyond, each value of each parameter
+ * once (with the first value of the others). pick is scratch. */
+#define CHECK_ALL_MAX 64
+
+static int check_one(const struct plan_request *rq, const struct catalog_bin *bin, const struct given *g, size_t ng,
+		     const size_t *pick, char *err, size_t errlen)
+{
+	char **argv = builtin_argv(bin->path, g, ng, pick);
+	char why[512];
+	int rc = catalog_check(bin->path, argv + 1, 2 * ng, why, sizeof why);
+	planner_free_list(argv, 2 * ng + 1);
+	if (rc == 0)
+		return 0;
+	if (rc == -EINVAL)
+		snprintf(err, errlen, "%s: %s", rq->workload, why);
+	else
+		snprintf(err, errlen, "the parameters of %s could not be checked: %s", rq->workload, why);
+	return -1;
+}
+
+static int check_sets(const struct plan_request *rq, const struct catalog_bin *bin, const struct given *g, size_t ng,
+		      size_t combos, size_t *pick, char *err, size_t errlen)
+{
+	if (combos <= CHECK_ALL_MAX) {
+		for (size_t c = 0; c < combos; c++) {
+			set_of(c, g, ng, pick);
+			if (check_one(rq, bin, g, ng, pick, err, errlen) != 0)
+				return -1;
+		}
+		return 0;
+	}
+	for (size_t j = 0; j < ng; j++)
+		for (size_t v = 0; v < g[j].nvalues; v++) {
+			memset(pick, 0, ng * sizeof(*pick));
+			pick[j] = v;
+			if (check_one(rq, bin, g, ng, pick, err, errlen) != 0)
+				return -1;
+		}
+	return 0;
+}
+
 static int build_builtin(const struct plan_request *rq, struct plan *out, char *err, size_t errlen)
 {
 	char dir[4096];
@@ -243,14 +297,12 @@ static int build_builtin(const struct plan_request *rq, struct plan *out, char *
 		goto out;
 	}
 	pick = xcalloc(ng ? ng : 1, sizeof(*pick));
+	if (d.checks && check_sets(rq, &bins[0], g, ng, combos, pick, err, errlen) != 0)
+		goto out;
 	/* Warm-up runs of every set and variant first, then the measured ones:
 	 * interleaved walks rep-major (A B A B), blocked variant-major. */
 	for (size_t c = 0; c < combos; c++) {
-		size_t x = c;
-		for (size_t j = ng; j-- > 0;) {
-			pick[j] = x % g[j].nvalues;
-			x /= g[j].nvalues;
-		}
+		set_of(c, g, ng, pick);
 		for (unsigned w = 0; w < rq->warmup; w++)
 			for (size_t v = 0; v < nv; v++)
 				add_builtin_run(out, rq, &bins[v], &d, g, ng, pick, 0);

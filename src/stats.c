@@ -23,6 +23,7 @@ const struct stats_verdict_opts stats_verdict_defaults = {
 	.worse = NULL,
 	.better = NULL,
 	.ascii = false,
+	.few_said_elsewhere = false,
 };
 
 /* ---- Sorted copies ----------------------------------------------------------- */
@@ -236,15 +237,26 @@ static int cmp_ranked(const void *pa, const void *pb)
 	return cmp_double(&((const struct ranked *)pa)->v, &((const struct ranked *)pb)->v);
 }
 
-/* Sum of the (average, 1-based) ranks of a's values in a ∪ b, the tie term
- * sum(t^3 - t) over groups of equal values, and whether there are ties. */
-static int rank_sum_a(const double *a, size_t na, const double *b, size_t nb, double *rank_sum,
-		      double *tie_term, bool *ties, size_t *groups)
+/* The pooled sample, ranked: the sum of the (average, 1-based) ranks of a's
+ * values, the tie term sum(t^3 - t) over groups of equal values, and the
+ * size of each group in ascending order of value (sizes[0..*groups), which
+ * the caller frees). */
+struct pooled {
+	double rank_sum_a, tie_term;
+	size_t groups;
+	size_t *sizes;
+};
+
+static int pool_and_rank(const double *a, size_t na, const double *b, size_t nb, struct pooled *out)
 {
 	size_t n = na + nb;
 	struct ranked *all = malloc(n * sizeof(*all));
-	if (!all)
+	size_t *sizes = malloc(n * sizeof(*sizes));
+	if (!all || !sizes) {
+		free(all);
+		free(sizes);
 		return -ENOMEM;
+	}
 	for (size_t i = 0; i < na; i++)
 		all[i] = (struct ranked){ a[i], true };
 	for (size_t i = 0; i < nb; i++)
@@ -263,24 +275,47 @@ static int rank_sum_a(const double *a, size_t na, const double *b, size_t nb, do
 			if (all[k].in_a)
 				rs += rank;
 		tt += t * t * t - t;
-		ng++;
+		sizes[ng++] = j - i;
 		i = j;
 	}
 	free(all);
-	*rank_sum = rs;
-	*tie_term = tt;
-	*ties = ng < n;
-	*groups = ng;
+	*out = (struct pooled){ rs, tt, ng, sizes };
 	return 0;
 }
 
-/* Exact two-sided p: 2 P(U >= u_max) under the null for samples of m and n
+/* P(U <= u) and P(U >= u) of a table f[0..width) of counts, and the
+ * two-sided p and the smallest p the table allows (the rarer of its two
+ * ends, doubled). Sums run from the small ends, smallest terms first. */
+static void two_sided_from_counts(const double *f, size_t width, size_t u, double *p, double *p_min)
+{
+	double lo = 0, hi = 0, total = 0;
+	for (size_t k = 0; k < width; k++) {
+		if (k <= u)
+			lo += f[k];
+		total += f[k];
+	}
+	for (size_t k = width; k-- > u;)
+		hi += f[k];
+	size_t first = 0, last = width - 1;
+	while (first < last && f[first] == 0)
+		first++;
+	while (last > first && f[last] == 0)
+		last--;
+	double pv = 2 * (lo < hi ? lo : hi) / total;
+	double end = f[first] < f[last] ? f[first] : f[last];
+	double pm = 2 * end / total;
+	*p = pv > 1 ? 1 : pv;
+	*p_min = pm > 1 ? 1 : pm;
+}
+
+/* Exact null distribution of U without ties, for samples of m and n
  * values. cnt[i][k] holds f(i, j, k), the number of orderings of i a's and j
  * b's with U = k, for the current j; the recurrence
  * f(i, j, k) = f(i-1, j, k-j) + f(i, j-1, k) adds one b at a time and only
  * ever adds, so doubles keep full relative precision (counts reach about
- * C(1008, 8) ~ 1e19 at the bounds). Rows run over the smaller sample. */
-static int mwu_exact_p(size_t m, size_t n, double u_max, double *p)
+ * C(1008, 8) ~ 1e19 at the bounds). Rows run over the smaller sample; the
+ * distribution is symmetric, so whose U is asked about does not matter. */
+static int mwu_exact_p(size_t m, size_t n, double u, double *p, double *p_min)
 {
 	if (m > n) {
 		size_t t = m;
@@ -299,19 +334,56 @@ static int mwu_exact_p(size_t m, size_t n, double u_max, double *p)
 			for (size_t k = j; k <= i * j; k++)
 				row[k] += prev[k - j];
 		}
-	const double *f = cnt + m * width;
-	/* P(U >= u) = P(U <= mn - u) by symmetry: sum the small left tail
-	 * first, smallest terms first, for accuracy. */
-	size_t upto = (size_t)((double)(m * n) - u_max);
-	double tail = 0, total = 0;
-	for (size_t k = 0; k < width; k++) {
-		if (k <= upto)
-			tail += f[k];
-		total += f[k];
-	}
+	two_sided_from_counts(cnt + m * width, width, (size_t)u, p, p_min);
 	free(cnt);
-	double pv = 2 * tail / total;
-	*p = pv > 1 ? 1 : pv;
+	return 0;
+}
+
+/* The additions mwu_exact_ties_p makes at most. */
+static double ties_work(size_t m, size_t n, size_t groups)
+{
+	if (m > n)
+		m = n;
+	return (double)groups * (double)(m + 1) * (double)(m + 2) / 2 * (2 * (double)m * (double)n + 1);
+}
+
+/* Exact null distribution of U with ties: every way to choose which m of
+ * the N pooled values form the smaller sample is equally likely. Walking
+ * the groups of equal values in ascending order, choosing k of a group of
+ * t after i chosen from the groups below adds k (2 (S - i) + (t - k)) to
+ * 2U, where S values lie below the group: each chosen value beats the
+ * S - i unchosen ones below it and ties with the t - k unchosen in its
+ * group. cnt[i][w] counts the choices of i values so far with 2U = w, each
+ * weighted by C(t, k); rows are updated from the top down so one table
+ * serves (a row is read before it is written). */
+static int mwu_exact_ties_p(size_t m, size_t n, const size_t *sizes, size_t groups, double u_small2,
+			    double *p, double *p_min)
+{
+	size_t width = 2 * m * n + 1;
+	double *cnt = calloc((m + 1) * width, sizeof(double));
+	if (!cnt)
+		return -ENOMEM;
+	cnt[0] = 1;
+	size_t below = 0;
+	for (size_t g = 0; g < groups; g++) {
+		size_t t = sizes[g];
+		/* Rows above 'below' are empty: no i values can be chosen from fewer. */
+		for (size_t i = (below < m ? below : m) + 1; i-- > 0;) {
+			const double *src = cnt + i * width;
+			double binom = 1; /* C(t, k), built up as k grows */
+			for (size_t k = 1; k <= t && i + k <= m; k++) {
+				binom = binom * (double)(t - k + 1) / (double)k;
+				size_t add = k * (2 * (below - i) + (t - k));
+				double *dst = cnt + (i + k) * width;
+				for (size_t w = 0; w + add < width; w++)
+					if (src[w] != 0)
+						dst[w + add] += src[w] * binom;
+			}
+		}
+		below += t;
+	}
+	two_sided_from_counts(cnt + m * width, width, (size_t)u_small2, p, p_min);
+	free(cnt);
 	return 0;
 }
 
@@ -326,8 +398,8 @@ int stats_mann_whitney(const double *a, size_t na, const double *b, size_t nb,
 	if (!out || (want != STATS_MWU_AUTO && want != STATS_MWU_EXACT && want != STATS_MWU_ASYMPTOTIC))
 		return -EINVAL;
 	struct stats_mwu r = {
-		.method = STATS_MWU_NONE, .ties = false, .u_a = NAN, .u_b = NAN, .p = NAN,
-		.z = NAN, .prob_b_greater = NAN, .rank_biserial = NAN,
+		.method = STATS_MWU_NONE, .ties = false, .all_equal = false, .u_a = NAN, .u_b = NAN,
+		.p = NAN, .p_min = NAN, .z = NAN, .prob_b_greater = NAN, .rank_biserial = NAN,
 	};
 	if (na == 0 || nb == 0) {
 		*out = r;
@@ -336,41 +408,51 @@ int stats_mann_whitney(const double *a, size_t na, const double *b, size_t nb,
 	const size_t most = SIZE_MAX / sizeof(struct ranked);
 	if (na > most || nb > most - na)
 		return -E2BIG;
-	double rank_sum, tie_term;
-	size_t groups;
-	if ((rc = rank_sum_a(a, na, b, nb, &rank_sum, &tie_term, &r.ties, &groups)) < 0)
+	struct pooled pl;
+	if ((rc = pool_and_rank(a, na, b, nb, &pl)) < 0)
 		return rc;
 	double dna = (double)na, dnb = (double)nb, n = dna + dnb;
-	r.u_a = rank_sum - dna * (dna + 1) / 2;
+	r.ties = pl.groups < na + nb;
+	r.all_equal = pl.groups == 1;
+	r.u_a = pl.rank_sum_a - dna * (dna + 1) / 2;
 	r.u_b = dna * dnb - r.u_a;
 	r.prob_b_greater = r.u_b / (dna * dnb);
 	r.rank_biserial = 2 * r.prob_b_greater - 1;
 
 	size_t small = na < nb ? na : nb, large = na < nb ? nb : na;
-	bool exact_fits = small <= STATS_MWU_EXACT_MAX_SMALL && large <= STATS_MWU_EXACT_MAX_LARGE;
-	if (want == STATS_MWU_EXACT && r.ties)
-		return -EINVAL;
-	if (want == STATS_MWU_EXACT && !exact_fits)
+	bool exact_fits = small <= STATS_MWU_EXACT_MAX_SMALL && large <= STATS_MWU_EXACT_MAX_LARGE &&
+			  (!r.ties || ties_work(na, nb, pl.groups) <= STATS_MWU_EXACT_TIES_WORK);
+	if (want == STATS_MWU_EXACT && !exact_fits) {
+		free(pl.sizes);
 		return -E2BIG;
-	r.method = (want == STATS_MWU_EXACT || (want == STATS_MWU_AUTO && exact_fits && !r.ties))
-		? STATS_MWU_EXACT : STATS_MWU_ASYMPTOTIC;
+	}
+	r.method = want == STATS_MWU_ASYMPTOTIC || !exact_fits ? STATS_MWU_ASYMPTOTIC : STATS_MWU_EXACT;
 
 	double u_max = r.u_a > r.u_b ? r.u_a : r.u_b;
-	if (r.method == STATS_MWU_EXACT) {
-		if ((rc = mwu_exact_p(na, nb, u_max, &r.p)) < 0)
-			return rc;
+	if (r.method == STATS_MWU_EXACT && !r.ties) {
+		rc = mwu_exact_p(na, nb, r.u_a, &r.p, &r.p_min);
+	} else if (r.method == STATS_MWU_EXACT) {
+		/* The smaller sample is the one chosen; its U, doubled, is a whole number. */
+		double u_small = na <= nb ? r.u_a : r.u_b;
+		rc = mwu_exact_ties_p(small, large, pl.sizes, pl.groups, 2 * u_small, &r.p, &r.p_min);
 	} else {
-		double var = dna * dnb / 12 * ((n + 1) - tie_term / (n * (n - 1)));
-		if (groups == 1 || !(var > 0)) {
+		double var = dna * dnb / 12 * ((n + 1) - pl.tie_term / (n * (n - 1)));
+		if (pl.groups == 1 || !(var > 0)) {
 			r.p = 1; /* one value throughout: nothing to tell apart */
+			r.p_min = 1;
 		} else {
 			/* Continuity: subtracting 0.5 from the larger U moves it
 			 * towards the mean, as scipy does for the upper tail. */
 			r.z = (u_max - dna * dnb / 2 - 0.5) / sqrt(var);
 			double pv = 2 * stats_normal_sf(r.z);
 			r.p = pv > 1 ? 1 : pv;
+			double pm = 2 * stats_normal_sf((dna * dnb / 2 - 0.5) / sqrt(var));
+			r.p_min = pm > 1 ? 1 : pm;
 		}
 	}
+	free(pl.sizes);
+	if (rc < 0)
+		return rc;
 	*out = r;
 	return 0;
 }
@@ -573,15 +655,24 @@ enum stats_verdict_kind stats_verdict(const struct stats_comparison *c,
 		snprintf(buf, len, "too few runs to compare (n = %zu and %zu)", c->n_a, c->n_b);
 		return STATS_VERDICT_NONE;
 	}
+	if (c->mwu.all_equal) {
+		snprintf(buf, len, "identical in every run");
+		return STATS_VERDICT_IDENTICAL;
+	}
+	/* The runs could not have shown a difference at alpha, whatever they measured. */
+	char few[96] = "";
+	if (c->mwu.p_min >= opts->alpha && !opts->few_said_elsewhere)
+		snprintf(few, sizeof few, "%zu and %zu runs cannot reach p < %g", c->n_a, c->n_b, opts->alpha);
 	const struct stats_ratio *r = &c->ratio;
 	if (!r->valid) {
-		snprintf(buf, len, "no ratio (a value is not positive), %s", p);
+		snprintf(buf, len, "no ratio (a value is not positive), %s%s%s%s", p, few[0] ? " (" : "", few,
+			 few[0] ? ")" : "");
 		return STATS_VERDICT_NONE;
 	}
 	bool test_says = c->mwu.p < opts->alpha;
 	bool ci_says = r->ci_low > 1 || r->ci_high < 1;
 	if (!test_says && !ci_says) {
-		snprintf(buf, len, "no significant difference (%s)", p);
+		snprintf(buf, len, "no significant difference (%s%s%s)", p, few[0] ? "; " : "", few);
 		return STATS_VERDICT_NO_DIFFERENCE;
 	}
 	/* b larger than a: the interval's side when it has one, else the point. */
@@ -595,8 +686,8 @@ enum stats_verdict_kind stats_verdict(const struct stats_comparison *c,
 	int dec = reads_as_one(f) || reads_as_one(lo) || reads_as_one(hi) ? 3 : 2;
 	const char *times = opts->ascii ? "x" : "\xc3\x97"; /* U+00D7 × */
 	bool conclusive = test_says && ci_says;
-	snprintf(buf, len, "%s%.*f%s %s [%.*f, %.*f], %s", conclusive ? "" : "inconclusive: ",
-		 dec, f, times, word, dec, lo, dec, hi, p);
+	snprintf(buf, len, "%s%.*f%s %s [%.*f, %.*f], %s%s%s%s", conclusive ? "" : "inconclusive: ", dec, f, times,
+		 word, dec, lo, dec, hi, p, few[0] ? " (" : "", few, few[0] ? ")" : "");
 	if (!conclusive)
 		return STATS_VERDICT_INCONCLUSIVE;
 	return better ? STATS_VERDICT_BETTER : STATS_VERDICT_WORSE;

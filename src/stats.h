@@ -85,43 +85,72 @@ int stats_outliers(const double *x, size_t n, double threshold, bool *flags, dou
 
 enum stats_mwu_method {
 	STATS_MWU_AUTO,       /* request only: choose as below */
-	STATS_MWU_EXACT,      /* exact null distribution, no ties allowed */
+	STATS_MWU_EXACT,      /* the exact permutation distribution of U, given the ties */
 	STATS_MWU_ASYMPTOTIC, /* normal approximation, tie and continuity corrected */
 	STATS_MWU_NONE,       /* result only: a sample was empty, nothing computed */
 };
 
-/* AUTO picks EXACT when there are no ties, the smaller sample has at most
+/* AUTO picks EXACT when the smaller sample has at most
  * STATS_MWU_EXACT_MAX_SMALL values and the larger at most
- * STATS_MWU_EXACT_MAX_LARGE; ASYMPTOTIC otherwise. That is scipy's 'auto'
- * rule (scipy 1.10: exact when min(n_a, n_b) <= 8 and no ties) with one
- * extra bound that keeps the exact table small (at most 9 x 8001 doubles,
- * ~14 M additions). Past it scipy would still go exact; the asymptotic p
- * can then differ from scipy's by about 0.01 (8 against 1000 values: 0.500
- * against 0.507). Forcing EXACT where AUTO would not choose it gives
- * -EINVAL with ties and -E2BIG above the bounds. */
+ * STATS_MWU_EXACT_MAX_LARGE, and, with ties, when counting the distribution
+ * takes at most STATS_MWU_EXACT_TIES_WORK additions (below); ASYMPTOTIC
+ * otherwise.
+ *
+ * Without ties that is scipy's 'auto' rule (scipy 1.10: exact when
+ * min(n_a, n_b) <= 8 and no ties) with one extra bound that keeps the table
+ * small (at most 9 x 8001 doubles, ~14 M additions). Past it scipy would
+ * still go exact; the asymptotic p can then differ from scipy's by about
+ * 0.01 (8 against 1000 values: 0.500 against 0.507).
+ *
+ * With ties benchtop departs from scipy's mannwhitneyu, which falls back to
+ * the normal approximation: for few runs that approximation is not honest
+ * (3 against 3 runs, one side's peak RSS equal in all three: it gives
+ * p = 0.064, where no arrangement of 6 values into 3 and 3 can be rarer
+ * than 2 in 20, p = 0.10). EXACT counts every way to split the pooled
+ * values (ties and all) into the two sample sizes, as a permutation test
+ * does (scipy.stats.permutation_test with the U statistic, exhaustive, gives
+ * the same p). The work is at most (number of distinct values) x
+ * (small + 1)(small + 2) / 2 x (2 n_a n_b + 1) additions; above
+ * STATS_MWU_EXACT_TIES_WORK AUTO takes the asymptotic p (n_a = 8 with ties:
+ * up to about 250 values on the other side).
+ * Forcing EXACT where it does not fit gives -E2BIG. */
 #define STATS_MWU_EXACT_MAX_SMALL 8
 #define STATS_MWU_EXACT_MAX_LARGE 1000
+#define STATS_MWU_EXACT_TIES_WORK 50000000.0
 
 struct stats_mwu {
 	enum stats_mwu_method method; /* EXACT or ASYMPTOTIC as used; NONE if n_a or n_b is 0 */
 	bool ties;             /* some value occurs more than once in a ∪ b */
+	bool all_equal;        /* every value of a and b is the same one */
 	double u_a;            /* U of sample a: pairs with a > b, ties count 1/2 (scipy's statistic for x = a) */
 	double u_b;            /* n_a n_b - u_a */
 	double p;              /* two-sided p-value, in [0, 1] */
+	double p_min;          /* the smallest p this test could give for these sample sizes
+				* (and, EXACT, these ties): p can never fall below it, so
+				* p_min >= alpha means the runs are too few to show any
+				* difference at alpha (3 and 3 runs: 0.10) */
 	double z;              /* ASYMPTOTIC: (max(U) - n_a n_b / 2 - 0.5) / sigma_ties, as scipy;
 				* NaN for EXACT and when all values are equal */
 	double prob_b_greater; /* common-language effect size P(B > A) + P(B = A)/2 = u_b / (n_a n_b) */
 	double rank_biserial;  /* 2 prob_b_greater - 1 in [-1, 1]: > 0 when B tends to be larger */
 };
 
-/* The Mann–Whitney U test of a against b, as
- * scipy.stats.mannwhitneyu(a, b, alternative='two-sided', use_continuity=True,
- * method=...). ASYMPTOTIC: z with the tie-corrected sigma
+/* The Mann–Whitney U test of a against b, two-sided, with continuity
+ * correction. ASYMPTOTIC, as scipy.stats.mannwhitneyu(a, b,
+ * alternative='two-sided', use_continuity=True, method='asymptotic'): z with
+ * the tie-corrected sigma
  *   sigma^2 = n_a n_b / 12 * ((N + 1) - sum(t^3 - t) / (N (N - 1))),
- * p = 2 * (1 - Phi(z)), clipped to 1; all values equal (sigma = 0) gives p = 1.
- * EXACT: p = 2 P(U >= max(u_a, u_b)) under the null, clipped to 1, with the
- * null distribution counted by the recurrence f(m, n, k) = f(m-1, n, k-n) +
- * f(m, n-1, k) (Mann & Whitney 1947). n_a or n_b = 0: method NONE, the rest NaN. */
+ * p = 2 * (1 - Phi(z)), clipped to 1; all values equal (sigma = 0) gives
+ * p = 1; p_min is the p of the most extreme U (0 or n_a n_b).
+ * EXACT: p = 2 min(P(U <= u_a), P(U >= u_a)) under the null, clipped to 1,
+ * where the null is every split of the pooled values into n_a and n_b
+ * equally likely. Without ties that is scipy's method='exact' (the
+ * distribution counted by Mann & Whitney's recurrence f(m, n, k) =
+ * f(m-1, n, k-n) + f(m, n-1, k), 1947); with ties it is scipy's
+ * permutation_test(..., permutation_type='independent', n_resamples=inf) on
+ * U, counted by distinct value instead of by enumeration. p_min is 2 x the
+ * smaller of the probabilities of the two most extreme U, clipped to 1.
+ * n_a or n_b = 0: method NONE, the rest NaN. */
 int stats_mann_whitney(const double *a, size_t na, const double *b, size_t nb,
 		       enum stats_mwu_method want, struct stats_mwu *out);
 
@@ -189,6 +218,7 @@ enum stats_verdict_kind {
 	STATS_VERDICT_NO_DIFFERENCE,  /* p >= alpha and the interval holds 1 */
 	STATS_VERDICT_INCONCLUSIVE,   /* the test and the interval disagree */
 	STATS_VERDICT_NONE,           /* too few runs, or no ratio */
+	STATS_VERDICT_IDENTICAL,      /* every run of both gave the same value */
 };
 
 struct stats_verdict_opts {
@@ -197,6 +227,8 @@ struct stats_verdict_opts {
 	const char *worse;      /* word for worse; NULL = "slower" */
 	const char *better;     /* word for better; NULL = "faster" */
 	bool ascii;             /* "x" instead of U+00D7 "×" */
+	bool few_said_elsewhere; /* leave out "(N and M runs cannot reach p < alpha)":
+				  * the caller says it once for many verdicts */
 };
 /* alpha 0.05, lower is better, "slower"/"faster", "×". */
 extern const struct stats_verdict_opts stats_verdict_defaults;
@@ -205,9 +237,14 @@ extern const struct stats_verdict_opts stats_verdict_defaults;
 
 /* A short phrase for the comparison c (opts NULL = defaults) into buf
  * (truncated to len, always terminated); returns its kind.
+ *   identical     = every value of both samples is the same one (a count,
+ *                   a parameter echoed back): there is nothing to test;
  *   significant   = p < alpha AND the interval excludes 1 (low > 1 or high < 1);
  *   no difference = p >= alpha AND the interval contains 1;
  *   inconclusive  = one says different, the other does not.
+ * When the test could not have reached alpha at all with these runs
+ * (mwu.p_min >= alpha), the phrase says so, so that "no significant
+ * difference" is not read as "the same".
  * Direction: with lower is better, ratio > 1 is worse; with higher is
  * better, ratio > 1 is better. When the interval excludes 1 its side gives
  * the direction, else the point estimate does. The factor printed is always
@@ -219,7 +256,10 @@ extern const struct stats_verdict_opts stats_verdict_defaults;
  *   "1.31× slower [1.27, 1.35], p < 0.001"
  *   "1.10× faster [1.04, 1.17], p = 0.012"
  *   "no significant difference (p = 0.41)"
+ *   "no significant difference (p = 0.70; 3 and 3 runs cannot reach p < 0.05)"
  *   "inconclusive: 1.05× slower [0.99, 1.12], p = 0.031"
+ *   "inconclusive: 1.09× slower [1.09, 1.10], p = 0.10 (3 and 3 runs cannot reach p < 0.05)"
+ *   "identical in every run"                           (all_equal)
  *   "too few runs to compare (n = 1 and 5)"            (n_a or n_b < 2)
  *   "no ratio (a value is not positive), p = 0.41"     (ratio not valid) */
 enum stats_verdict_kind stats_verdict(const struct stats_comparison *c,

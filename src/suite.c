@@ -516,6 +516,19 @@ static int set_label(struct parser *ps, unsigned line, const char *key, const ch
 	return 0;
 }
 
+static int set_blas_threads(struct parser *ps, unsigned line, const char *key, const char *v)
+{
+	char b[64];
+	long long ll = 0;
+	if (strcmp(v, "auto") == 0)
+		ll = -1;
+	else if (!is_none(v) && (!bt_parse_ll(v, &ll) || ll < 1 || ll > 4096 || !(v[0] >= '0' && v[0] <= '9')))
+		return fail(ps, line, "'blas-threads' takes auto (the CPUs each run may use), a count from 1 to 4096, or none, not '%s'",
+			    shown(v, b, sizeof b));
+	ps->set->blas_threads = (int)ll;
+	return 0;
+}
+
 static int set_interval(struct parser *ps, unsigned line, const char *key, const char *v)
 {
 	char b[64];
@@ -569,6 +582,7 @@ static const struct key_def settings_keys[] = {
 	[SF_CPUSET] = { "cpuset", W_ALL, set_cpuset },
 	[SF_ENV] = { "env", W_ALL, set_env },
 	[SF_LABEL] = { "label", W_ALL, set_label },
+	[SF_BLAS_THREADS] = { "blas-threads", W_ALL, set_blas_threads },
 };
 
 /* Keys that are no setting a section inherits. */
@@ -864,7 +878,8 @@ int suite_load(const char *path, struct suite *out, char *err, size_t errlen)
 		return -1;
 	}
 	if (n < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror((int)-n));
+		snprintf(err, errlen, "%s: cannot read the suite file (%s); give the path of a suite file (docs/suites.md)",
+			 path, strerror((int)-n));
 		return -1;
 	}
 	int rc = suite_load_mem(path, buf, (size_t)n, out, err, errlen);
@@ -1050,6 +1065,9 @@ static void build_request(const struct suite *s, const struct suite_section *sec
 	r->what = sec->name ? xasprintf("[%s %s]", sec->kind, sec->name) : xasprintf("[%s]", sec->kind);
 
 	clamp_limits(s, sec, m, p, &lim);
+	if (lim.cpuset)
+		r->cpuset_line = pick(s, sec, SF_CPUSET)->line[SF_CPUSET];
+	r->run_line = sec->run_line;
 	rq->cpus = lim.cpus;
 	rq->memory = lim.memory;
 	rq->cpuset = lim.cpuset ? xstrdup(lim.cpuset) : NULL;
@@ -1065,6 +1083,7 @@ static void build_request(const struct suite *s, const struct suite_section *sec
 	rq->reps = (st = pick(s, sec, SF_REPS)) ? st->reps : 1;
 	rq->warmup = (st = pick(s, sec, SF_WARMUP)) ? st->warmup : 0;
 	rq->blocked = (st = pick(s, sec, SF_ORDER)) ? st->blocked : false;
+	rq->blas_threads = (st = pick(s, sec, SF_BLAS_THREADS)) ? st->blas_threads : 0;
 	if (sec->set.line[SF_LABEL])
 		rq->label = xstrdup(sec->set.label);
 	else if (sec->name)

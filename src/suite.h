@@ -50,6 +50,7 @@ enum suite_field {
 	SF_CPUSET,
 	SF_ENV,   /* the line of the first env entry */
 	SF_LABEL,
+	SF_BLAS_THREADS,
 	SF_NFIELDS
 };
 
@@ -68,6 +69,7 @@ struct suite_settings {
 	unsigned *env_line;
 	size_t nenv;
 	char *label;
+	int blas_threads; /* 0 with its line set: "none"; -1 "auto"; else a count */
 };
 
 /* A key of a built-in workload's section that is not a setting: one of the
@@ -103,7 +105,8 @@ struct suite {
 
 /* Reads and parses the file at path. Returns 0, or -1 with one sentence in
  * err ("seed.suite:12: 'reps' takes a count from 1 to 1000, not 'x'"; a
- * file that cannot be read: "seed.suite: No such file or directory").
+ * file that cannot be read: "seed.suite: cannot read the suite file (No such
+ * file or directory); give the path of a suite file (docs/suites.md)").
  * *out is zeroed on failure. */
 int suite_load(const char *path, struct suite *out, char *err, size_t errlen);
 /* The same from memory (len bytes, NUL bytes are an error); name stands for
@@ -125,6 +128,8 @@ struct suite_request {
 	char *what;             /* "[kmeans]", "[command blas-default]", for messages */
 	unsigned line;          /* of the section's header */
 	unsigned variants_line; /* of the variants it uses; 0: the default */
+	unsigned cpuset_line;   /* of the cpuset it uses; 0: none */
+	unsigned run_line;      /* a command's 'run' line */
 	struct suite_param *params; /* as given to the planner (placeholders replaced) */
 	size_t nparams;
 };

@@ -796,6 +796,7 @@ int main(int argc, char **argv)
 		.threads = wl_effective_cpus(),
 	};
 	parse_options(argc, argv, &cfg);
+	wl_options_done();
 
 	struct dataset ds;
 	wl_phase("generate");

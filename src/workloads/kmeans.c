@@ -1249,6 +1249,7 @@ int main(int argc, char **argv)
 		.dump = NULL,
 	};
 	parse_options(argc, argv, &cfg);
+	wl_options_done();
 	openblas_set_num_threads(cfg.threads);
 	struct pool *pool = pool_new(cfg.threads);
 

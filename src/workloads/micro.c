@@ -692,6 +692,7 @@ int main(int argc, char **argv)
 	if (optind < argc)
 		wl_usage_error("unexpected argument '%s' (every parameter is --NAME VALUE)", argv[optind]);
 	parse_cases(case_arg, selected);
+	wl_options_done();
 
 	table_header(&cfg);
 	for (size_t i = 0; i < NCASES; i++) {

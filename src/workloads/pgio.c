@@ -862,6 +862,7 @@ int main(int argc, char **argv)
 	wl_init(argv[0]);
 	struct options o;
 	parse_options(argc, argv, &o);
+	wl_options_done();
 	run.o = &o;
 	catch_signals();
 	atexit(cleanup); /* wl_fail exits: the server and the schema go too */

@@ -148,9 +148,16 @@ void wl_print_help(const char *about, const struct wl_param *p)
 
 void wl_print_describe(const char *name, const char *about, const struct wl_param *p)
 {
-	printf("workload %s\nabout %s\n", name, about);
+	printf("workload %s\nabout %s\nchecks " WL_CHECK_ENV "\n", name, about);
 	for (; p->name; p++)
 		printf("%s %s %s %s\n", p->list ? "listparam" : "param", p->name, p->def, p->help);
+}
+
+void wl_options_done(void)
+{
+	const char *e = getenv(WL_CHECK_ENV);
+	if (e && strcmp(e, "1") == 0)
+		exit(0);
 }
 
 /* ---- Option values ------------------------------------------------------- */

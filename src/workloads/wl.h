@@ -43,11 +43,19 @@ struct wl_param {
 };
 /* --help: usage line, what the workload does, every parameter and default. */
 void wl_print_help(const char *about, const struct wl_param *p);
-/* --describe, for benchtop: "workload NAME", "about TEXT", then one line
+/* --describe, for benchtop: "workload NAME", "about TEXT", "checks
+ * BENCHTOP_CHECK" (the workload calls wl_options_done), then one line
  * "param NAME DEFAULT HELP" per parameter (DEFAULT has no spaces); "listparam"
  * for a parameter whose value is itself a comma list, which benchtop then
  * passes whole instead of sweeping over its items. */
 void wl_print_describe(const char *name, const char *about, const struct wl_param *p);
+/* Call once the options are parsed and every check of them is done, before
+ * any work: with BENCHTOP_CHECK=1 in the environment the program exits 0
+ * here, having done nothing. benchtop runs each parameter set so before a
+ * plan starts, so a bad value is reported at once (at its suite line) and
+ * not by every run of the plan. */
+#define WL_CHECK_ENV "BENCHTOP_CHECK"
+void wl_options_done(void);
 
 /* ---- Option values: one clear sentence and exit 2 when wrong ----------- */
 

@@ -310,7 +310,7 @@ static const char *const dict[] = {
 	"[", "]", "=", ",", " , ", "\n", "\r\n", " \\\n", "\\", "\"", "'", " #", " ;", "#", ";", "\t", "--",
 	"[suite]\n", "[kmeans]\n", "[forest x]\n", "[command c]\n", "[pgio]\n", "[micro m]\n", "[command]\n",
 	"run = ", "env = ", "variants = ", "reps = ", "warmup = ", "order = ", "cpus = ", "memory = ",
-	"cpuset = ", "interval = ", "timeout = ", "label = ", "--reps = ", "samples = ", "threads = ",
+	"cpuset = ", "interval = ", "timeout = ", "label = ", "blas-threads = ", "auto", "--reps = ", "samples = ", "threads = ",
 	"{cpus}", "{visible-cpus}", "{cpu", "none", "blocked", "interleaved", "0", "1", "1000", "1001", "-1",
 	"0.001", "4096.5", "1e308", "nan", "8G", "16777216T", "0-1", "0-65536", "A=1", "=1", "1X=2",
 	"glibc, musl", "glibc+jemalloc", "a/b", "\xEF\xBB\xBF", "\xC3\xA9", "\xC2\x85", "\xC0\xAF", "\xED\xA0\x80",

@@ -73,16 +73,19 @@ static const char *method_name(enum stats_mwu_method m)
 	}
 }
 
-/* The p-value of a forced method, NaN where that method does not apply. */
+/* The p-value (and smallest p) of a forced method, NaN where that method
+ * does not apply. */
 static double forced_p(const double *a, size_t na, const double *b, size_t nb,
-		       enum stats_mwu_method m)
+		       enum stats_mwu_method m, double *p_min)
 {
 	struct stats_mwu r;
 	int rc = stats_mann_whitney(a, na, b, nb, m, &r);
-	if (rc == -EINVAL || rc == -E2BIG)
+	*p_min = NAN;
+	if (rc == -E2BIG)
 		return NAN;
 	if (rc < 0)
 		fail("stats_mann_whitney", rc);
+	*p_min = r.p_min;
 	return r.p;
 }
 
@@ -114,10 +117,14 @@ int main(int argc, char **argv)
 		fail("stats_compare", rc);
 	printf("mwu.method=%s\nmwu.ties=%d\nmwu.u_a=%.17g\nmwu.u_b=%.17g\nmwu.p=%.17g\nmwu.z=%.17g\n",
 	       method_name(c.mwu.method), c.mwu.ties, c.mwu.u_a, c.mwu.u_b, c.mwu.p, c.mwu.z);
+	printf("mwu.p_min=%.17g\nmwu.all_equal=%d\n", c.mwu.p_min, c.mwu.all_equal);
 	printf("mwu.prob_b_greater=%.17g\nmwu.rank_biserial=%.17g\n", c.mwu.prob_b_greater,
 	       c.mwu.rank_biserial);
-	printf("mwu.p_asym=%.17g\n", forced_p(a, na, b, nb, STATS_MWU_ASYMPTOTIC));
-	printf("mwu.p_exact=%.17g\n", forced_p(a, na, b, nb, STATS_MWU_EXACT));
+	double pm;
+	printf("mwu.p_asym=%.17g\n", forced_p(a, na, b, nb, STATS_MWU_ASYMPTOTIC, &pm));
+	printf("mwu.p_min_asym=%.17g\n", pm);
+	printf("mwu.p_exact=%.17g\n", forced_p(a, na, b, nb, STATS_MWU_EXACT, &pm));
+	printf("mwu.p_min_exact=%.17g\n", pm);
 	printf("ratio.valid=%d\nratio.ratio=%.17g\nratio.ci_low=%.17g\nratio.ci_high=%.17g\n",
 	       c.ratio.valid, c.ratio.ratio, c.ratio.ci_low, c.ratio.ci_high);
 	char verdict[STATS_VERDICT_LEN];

@@ -4,7 +4,9 @@
 # on the fixed datasets of test_stats.c and on seeded random ones (small and
 # large, with and without ties, at the exact/asymptotic boundary) and
 # compares every number: descriptive statistics, hyperfine's outlier count,
-# Mann–Whitney U and p (auto, asymptotic, exact), the effect size, the ratio
+# Mann–Whitney U and p (auto, asymptotic, exact; with ties the exact p
+# against scipy's exhaustive permutation_test and a count by ranks), the
+# smallest p the runs allow, the effect size, the ratio
 # of medians, the bootstrap interval (inside numpy's bootstrap band, and
 # bit for bit against a Python replay of stats.c's own generator) and the
 # verdict's wording.
@@ -31,6 +33,8 @@ grep -E '^(not ok|#)' "$TMP/check.out"
 check "stats match numpy/scipy on fixed and random datasets" test "$rc" -eq 0
 check "the reference compared a real number of values" \
 	grep -qE '^# [0-9]{3,} checks passed, 0 failed' "$TMP/check.out"
+ties=$(sed -n 's/^# exact p checked against scipy itself in [0-9]* cases, \([0-9]*\) of them with ties.*/\1/p' "$TMP/check.out")
+check "exact p with ties checked against scipy's permutation_test (${ties:-no} cases)" test "${ties:-0}" -ge 20
 
 # ---- the driver itself fails on bad input (so the checks above can fail) ----
 echo "3 1 2" | "$DRIVE" >/dev/null 2>"$TMP/bad.err"

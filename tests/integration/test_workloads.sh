@@ -116,4 +116,18 @@ bad "an empty item in a list" "empty value" spin --seconds 1,,2
 bad "a stray word" "is not a parameter" micro extra
 bad "two variants for a command" "only name it once" --variant a --variant b -- true
 bad "a bad --blas-threads" "blas-threads takes auto" --blas-threads lots -- true
+bad "a value the workload refuses, found before any run" "kmeans: --samples takes a whole number" kmeans --samples lots
+bad "a parameter set the workload refuses" "kmeans: --clusters 9 is more than --samples 5" kmeans --samples 5 --clusters 3,9
+
+# ---- BENCHTOP_CHECK: each workload checks its parameters and does nothing else
+for n in kmeans forest pgio micro; do
+	bin=$WL/glibc/bt-$n
+	check "$n --describe says it answers BENCHTOP_CHECK" grep -qx "checks BENCHTOP_CHECK" <("$bin" --describe)
+	BENCHTOP_CHECK=1 "$bin" >"$TMP/chk.out" 2>"$TMP/chk.err"
+	check "$n with BENCHTOP_CHECK=1 and its defaults: exit 0, nothing printed, no work done" \
+		test $? -eq 0 -a ! -s "$TMP/chk.out" -a ! -s "$TMP/chk.err"
+	BENCHTOP_CHECK=1 "$bin" --nope 1 >/dev/null 2>"$TMP/chk.err"
+	check "$n with BENCHTOP_CHECK=1 and a bad option: exit 2, one sentence" \
+		test $? -eq 2 -a "$(wc -l <"$TMP/chk.err")" -eq 1
+done
 finish

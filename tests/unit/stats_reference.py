@@ -53,6 +53,15 @@ DATASETS = [
     ("exact_overlap_7_8", [2.31, 2.12, 2.45, 2.28, 2.19, 2.52, 2.36],
      [2.41, 2.22, 2.58, 2.33, 2.49, 2.61, 2.29, 2.44]),
     ("ties_small_5_6", [1.0, 1.1, 1.1, 1.2, 1.3], [1.1, 1.2, 1.2, 1.4, 1.5, 1.5]),
+    # 3 against 3, one side equal in all runs (a peak RSS in pages): scipy's
+    # asymptotic p is 0.064, but no split of 6 values into 3 and 3 is rarer
+    # than 2 in 20: the exact p is 0.10.
+    ("ties_rss_3_3", [21.5, 21.5, 21.5], [19.5, 19.6, 19.7]),
+    ("ties_counts_3_3", [20.0, 20.0, 21.0], [21.0, 21.0, 21.0]),
+    ("ties_one_off_5_5", [20.0] * 5, [20.0, 20.0, 20.0, 20.0, 21.0]),
+    ("ties_4_4", [1.0, 1.0, 2.0, 2.0], [2.0, 3.0, 3.0, 4.0]),
+    ("ties_apart_8_8", [1.0, 1.0, 1.0, 1.0, 2.0, 2.0, 2.0, 2.0], [3.0, 3.0, 3.0, 3.0, 4.0, 4.0, 4.0, 4.0]),
+    ("ties_2_7", [5.0, 5.0], [5.0, 6.0, 6.0, 7.0, 7.0, 7.0, 8.0]),
     ("n1_1", [1.5], [2.0]),
     ("n1_5", [1.0], [0.5, 1.5, 2.0, 3.0, 4.0]),
     ("n2_2", [1.0, 2.0], [3.0, 4.0]),
@@ -115,9 +124,76 @@ def has_ties(a, b):
     return np.unique(xy).size < xy.size
 
 
+EXACT_TIES_WORK = 50e6  # STATS_MWU_EXACT_TIES_WORK
+
+
 def auto_exact(a, b):
-    """stats.c's AUTO rule: scipy 1.10's (min(n) <= 8, no ties) plus max(n) <= 1000."""
-    return min(len(a), len(b)) <= 8 and max(len(a), len(b)) <= 1000 and not has_ties(a, b)
+    """stats.c's AUTO rule: exact when min(n) <= 8 and max(n) <= 1000 (scipy
+    1.10's rule without ties, with a bound), and with ties too when counting
+    the distribution fits its work bound; asymptotic otherwise."""
+    m, n = sorted((len(a), len(b)))
+    if m > 8 or n > 1000:
+        return False
+    if not has_ties(a, b):
+        return True
+    groups = np.unique(np.concatenate([a, b])).size
+    return groups * (m + 1) * (m + 2) / 2 * (2 * m * n + 1) <= EXACT_TIES_WORK
+
+
+def u_pairs(x, y, axis=-1):
+    """U of x against y by counting pairs (x > y, ties 1/2), vectorised over
+    leading axes as scipy's permutation_test wants."""
+    x = np.moveaxis(np.asarray(x, dtype=float), axis, -1)
+    y = np.moveaxis(np.asarray(y, dtype=float), axis, -1)
+    gt = (x[..., :, None] > y[..., None, :]).sum(axis=(-1, -2))
+    eq = (x[..., :, None] == y[..., None, :]).sum(axis=(-1, -2))
+    return gt + 0.5 * eq
+
+
+def exact_by_ranks(a, b):
+    """The exact permutation p of U, and the smallest p the distribution
+    allows, written from the definition in another way than stats.c: the
+    null distribution of the sum of the smaller sample's doubled mid-ranks,
+    counted element by element (every m-subset of the N pooled values is
+    equally likely); U = rank sum - m (m + 1) / 2. Two-sided as
+    scipy.stats.permutation_test: 2 min(P(T <= t), P(T >= t)), clipped."""
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    small = a if a.size <= b.size else b
+    pooled = np.concatenate([a, b])
+    ranks2 = np.rint(2 * scipy.stats.rankdata(pooled)).astype(int)  # doubled mid-ranks
+    m = small.size
+    top = int(ranks2.sum())
+    cnt = np.zeros((m + 1, top + 1))
+    cnt[0, 0] = 1
+    for d in ranks2:
+        new = cnt.copy()
+        new[1:, d:] += cnt[:-1, :top + 1 - d]
+        cnt = new
+    f = cnt[m]
+    obs = int(np.rint(2 * scipy.stats.rankdata(pooled)[:a.size].sum())) if small is a else \
+        int(np.rint(2 * scipy.stats.rankdata(pooled)[a.size:].sum()))
+    total = f.sum()
+    lo, hi = f[:obs + 1].sum() / total, f[obs:].sum() / total
+    nz = np.nonzero(f)[0]
+    p = min(1.0, 2 * min(lo, hi))
+    p_min = min(1.0, 2 * min(f[nz[0]], f[nz[-1]]) / total)
+    return float(p), float(p_min)
+
+
+def exact_by_scipy_permutation(a, b):
+    """scipy.stats.permutation_test on U, exhaustive (n_resamples=inf): every
+    split of the pooled values into the two sample sizes. Only for small
+    samples (C(N, m) splits are enumerated)."""
+    res = scipy.stats.permutation_test(
+        (np.asarray(a, dtype=float), np.asarray(b, dtype=float)), u_pairs, vectorized=True,
+        permutation_type="independent", alternative="two-sided", n_resamples=np.inf)
+    return float(res.pvalue)
+
+
+def enumerable(a, b, most=100000):
+    from math import comb
+    return min(len(a), len(b)) >= 2 and comb(len(a) + len(b), min(len(a), len(b))) <= most
 
 
 def mwu(a, b):
@@ -127,20 +203,38 @@ def mwu(a, b):
                                    method="auto")
     asym = scipy.stats.mannwhitneyu(a, b, alternative="two-sided", use_continuity=True,
                                     method="asymptotic")
-    exact_p = None  # where stats.c allows forcing 'exact': no ties, within its bounds
+    ties = has_ties(a, b)
+    exact_p = exact_min = None  # where stats.c allows forcing 'exact'
+    exact_scipy = None          # scipy's own exact answer, where it has one
     if auto_exact(a, b):
-        exact_p = scipy.stats.mannwhitneyu(a, b, alternative="two-sided", method="exact").pvalue
+        exact_p, exact_min = exact_by_ranks(a, b)
+        if not ties:
+            exact_scipy = scipy.stats.mannwhitneyu(a, b, alternative="two-sided",
+                                                   method="exact").pvalue
+        elif enumerable(a, b):
+            exact_scipy = exact_by_scipy_permutation(a, b)
+    # The asymptotic p of the most extreme U: the least that method can say.
+    n1, n2 = a.size, b.size
+    N = n1 + n2
+    xy = np.concatenate([a, b])
+    _, t = np.unique(xy, return_counts=True)
+    var = n1 * n2 / 12 * ((N + 1) - (t ** 3 - t).sum() / (N * (N - 1)))
+    asym_min = 1.0 if t.size == 1 or var <= 0 else \
+        min(1.0, 2 * scipy.stats.norm.sf((n1 * n2 / 2 - 0.5) / np.sqrt(var)))
     # U of a and the effect size by counting pairs, independent of ranks.
-    gt = (a[:, None] > b[None, :]).sum()
-    eq = (a[:, None] == b[None, :]).sum()
-    u_a = gt + 0.5 * eq
+    u_a = float(u_pairs(a, b))
     u_b = a.size * b.size - u_a
     method = "exact" if auto_exact(a, b) else "asymptotic"
     p = exact_p if method == "exact" else asym.pvalue
+    p_min = exact_min if method == "exact" else asym_min
     return dict(u_a=float(res.statistic), u_a_pairs=float(u_a), method=method, p=float(p),
-                p_scipy_auto=float(res.pvalue), p_asym=float(asym.pvalue),
+                p_min=float(p_min), p_scipy_auto=float(res.pvalue), p_asym=float(asym.pvalue),
+                p_min_asym=float(asym_min),
                 p_exact=float("nan") if exact_p is None else float(exact_p),
-                ties=has_ties(a, b), prob_b_greater=float(u_b / (a.size * b.size)))
+                p_min_exact=float("nan") if exact_min is None else float(exact_min),
+                p_exact_scipy=float("nan") if exact_scipy is None else float(exact_scipy),
+                ties=ties, all_equal=bool(np.unique(xy).size == 1),
+                prob_b_greater=float(u_b / (a.size * b.size)))
 
 
 def outliers(x):
@@ -268,12 +362,16 @@ def emit_c():
             return "{ " + ", ".join(c_num(d[k]) for k in
                                     ("mean", "sd", "median", "mad", "min", "max", "q25", "q75")) + " }"
         method = "STATS_MWU_EXACT" if m["method"] == "exact" else "STATS_MWU_ASYMPTOTIC"
+        # Where scipy computes the exact p itself (mannwhitneyu exact without
+        # ties, permutation_test with them), the constant must agree with it.
+        if not np.isnan(m["p_exact_scipy"]):
+            assert abs(m["p_exact"] - m["p_exact_scipy"]) <= 1e-12, name
         assert m["u_a"] == m["u_a_pairs"], name
         rows.append(
             f"\t{{ \"{name}\", {src_a}, {src_b},\n"
             f"\t  {desc(da)},\n\t  {desc(db)},\n"
             f"\t  {c_num(m['u_a'])}, {method}, {'true' if m['ties'] else 'false'}, "
-            f"{c_num(m['p'])}, {c_num(m['p_asym'])}, {c_num(m['p_exact'])}, "
+            f"{c_num(m['p'])}, {c_num(m['p_min'])}, {c_num(m['p_asym'])}, {c_num(m['p_exact'])}, "
             f"{c_num(m['prob_b_greater'])},\n"
             f"\t  {c_num(bb['ratio'])}, {{ {c_num(bb['lo_min'])}, {c_num(bb['lo_max'])}, "
             f"{c_num(bb['hi_min'])}, {c_num(bb['hi_max'])} }} }},")
@@ -304,21 +402,25 @@ def format_p(p):
     return f"p = {p:.3f}" if p < 0.1 else f"p = {p:.2f}"
 
 
-def verdict(na, nb, valid, ratio, lo, hi, p, alpha=0.05):
+def verdict(na, nb, valid, ratio, lo, hi, p, p_min, all_equal, alpha=0.05):
     """stats.h's verdict rule, written again from the header's words."""
     if na < 2 or nb < 2:
         return f"too few runs to compare (n = {na} and {nb})"
+    if all_equal:
+        return "identical in every run"
+    few = f"{na} and {nb} runs cannot reach p < {alpha:g}" if p_min >= alpha else ""
     if not valid:
-        return f"no ratio (a value is not positive), {format_p(p)}"
+        return f"no ratio (a value is not positive), {format_p(p)}" + (f" ({few})" if few else "")
     test_says, ci_says = p < alpha, (lo > 1 or hi < 1)
     if not test_says and not ci_says:
-        return f"no significant difference ({format_p(p)})"
+        return f"no significant difference ({format_p(p)}" + (f"; {few})" if few else ")")
     up = lo > 1 if ci_says else ratio > 1
     f, l, h = (ratio, lo, hi) if up else (1 / ratio, 1 / hi, 1 / lo)
     dec = 3 if any(abs(v - 1) < 0.005 for v in (f, l, h)) else 2
     prefix = "" if test_says and ci_says else "inconclusive: "
     word = "slower" if up else "faster"
-    return f"{prefix}{f:.{dec}f}\u00d7 {word} [{l:.{dec}f}, {h:.{dec}f}], {format_p(p)}"
+    return (f"{prefix}{f:.{dec}f}\u00d7 {word} [{l:.{dec}f}, {h:.{dec}f}], {format_p(p)}"
+            + (f" ({few})" if few else ""))
 
 
 # ---- check DRIVER -----------------------------------------------------------
@@ -326,6 +428,8 @@ class Checker:
     def __init__(self):
         self.passed = 0
         self.failed = 0
+        self.scipy_exact = 0       # exact p's checked against scipy itself
+        self.scipy_exact_ties = 0  # of them with ties (permutation_test)
 
     def ok(self, cond, what):
         if cond:
@@ -371,15 +475,32 @@ def check_case(ck, driver, name, a, b, boot=True):
     m = mwu(a, b)
     ck.ok(float(got["mwu.u_a"]) == m["u_a"], f"{name}: U = {got['mwu.u_a']}, scipy says {m['u_a']}")
     ck.ok(got["mwu.method"] == m["method"], f"{name}: method {got['mwu.method']}, expected {m['method']}")
-    ck.ok(close(got["mwu.p"], m["p"]), f"{name}: p = {got['mwu.p']}, scipy says {m['p']!r}")
+    ck.ok(close(got["mwu.p"], m["p"]), f"{name}: p = {got['mwu.p']}, the reference says {m['p']!r}")
+    ck.ok(close(got["mwu.p_min"], m["p_min"]),
+          f"{name}: smallest p = {got['mwu.p_min']}, the reference says {m['p_min']!r}")
     ck.ok(close(got["mwu.p_asym"], m["p_asym"]),
           f"{name}: asymptotic p = {got['mwu.p_asym']}, scipy says {m['p_asym']!r}")
+    ck.ok(close(got["mwu.p_min_asym"], m["p_min_asym"]),
+          f"{name}: asymptotic smallest p = {got['mwu.p_min_asym']}, scipy.stats.norm says "
+          f"{m['p_min_asym']!r}")
     ck.ok(close(got["mwu.p_exact"], m["p_exact"]),
-          f"{name}: exact p = {got['mwu.p_exact']}, scipy says {m['p_exact']!r}")
+          f"{name}: exact p = {got['mwu.p_exact']}, counting by ranks says {m['p_exact']!r}")
+    ck.ok(close(got["mwu.p_min_exact"], m["p_min_exact"]),
+          f"{name}: exact smallest p = {got['mwu.p_min_exact']}, counting by ranks says "
+          f"{m['p_min_exact']!r}")
+    if not np.isnan(m["p_exact_scipy"]):
+        how = "permutation_test" if m["ties"] else "mannwhitneyu exact"
+        ck.ok(close(got["mwu.p_exact"], m["p_exact_scipy"]),
+              f"{name}: exact p = {got['mwu.p_exact']}, scipy's {how} says {m['p_exact_scipy']!r}")
+        ck.scipy_exact += 1
+        ck.scipy_exact_ties += m["ties"]
+    ck.ok(got["mwu.all_equal"] == str(int(m["all_equal"])),
+          f"{name}: all_equal {got['mwu.all_equal']}, numpy says {m['all_equal']}")
     ck.ok(close(got["mwu.prob_b_greater"], m["prob_b_greater"], rel=1e-15),
           f"{name}: P(B>A) = {got['mwu.prob_b_greater']}, pairs say {m['prob_b_greater']!r}")
     want = verdict(len(a), len(b), got["ratio.valid"] == "1", float(got["ratio.ratio"]),
-                   float(got["ratio.ci_low"]), float(got["ratio.ci_high"]), float(got["mwu.p"]))
+                   float(got["ratio.ci_low"]), float(got["ratio.ci_high"]), float(got["mwu.p"]),
+                   float(got["mwu.p_min"]), got["mwu.all_equal"] == "1")
     ck.ok(got["verdict"] == want, f"{name}: verdict '{got['verdict']}', the rule says '{want}'")
     if boot:
         bb = boot_band(a, b, reps=40000)
@@ -410,9 +531,26 @@ def random_cases(count=40, seed=7):
     return cases
 
 
+def random_tie_cases(count=24, seed=11):
+    """Few runs with many ties (counts, sizes in pages, coarse timers): the
+    exact distribution given the ties, against scipy's permutation_test
+    where the splits can be enumerated."""
+    rng = np.random.default_rng(seed)
+    cases = []
+    for i in range(count):
+        na = int(rng.integers(2, 9))
+        nb = int(rng.integers(2, 13))
+        shift = float(rng.choice([0.0, 0.0, 1.0, 2.0]))
+        a = np.round(rng.normal(10.0, 1.0, na))
+        b = np.round(rng.normal(10.0 + shift, 1.0, nb))
+        cases.append((f"random_ties_{i}_{na}_{nb}", list(a), list(b)))
+    return cases
+
+
 def check(driver):
     ck = Checker()
-    cases = [(n, expand(a), expand(b)) for n, a, b in DATASETS] + random_cases()
+    cases = ([(n, expand(a), expand(b)) for n, a, b in DATASETS] + random_cases()
+             + random_tie_cases())
     for name, a, b in cases:
         if check_case(ck, driver, name, a, b):
             print(f"ok - {name}: n {len(a)}/{len(b)} matches numpy/scipy")
@@ -426,6 +564,8 @@ def check(driver):
                  f"{name}: 1000-resample interval [{got['ratio.ci_low']}, {got['ratio.ci_high']}]"
                  f", replay in Python says [{lo!r}, {hi!r}]"):
             print(f"ok - {name}: bootstrap replayed bit for bit")
+    print(f"# exact p checked against scipy itself in {ck.scipy_exact} cases, "
+          f"{ck.scipy_exact_ties} of them with ties (permutation_test)")
     print(f"# {ck.passed} checks passed, {ck.failed} failed "
           f"(numpy {np.__version__}, scipy {scipy.__version__})")
     return 0 if ck.failed == 0 else 1

@@ -44,7 +44,8 @@ struct ref_case {
 	double u_a;
 	enum stats_mwu_method method;
 	bool ties;
-	double p, p_asym, p_exact; /* p_exact NaN where scipy's exact does not apply here */
+	double p, p_min, p_asym; /* p_min: the smallest p the test could give */
+	double p_exact;          /* NaN where the exact method does not fit */
 	double prob_b_greater;
 	double ratio;
 	/* numpy's bootstrap quantiles at 0.015, 0.035 (ci_low must lie
@@ -70,6 +71,18 @@ static const double exact_overlap_7_8_a[] = { 2.31, 2.12, 2.45, 2.28, 2.19, 2.52
 static const double exact_overlap_7_8_b[] = { 2.41, 2.22, 2.58, 2.33, 2.49, 2.61, 2.29, 2.44 };
 static const double ties_small_5_6_a[] = { 1.0, 1.1, 1.1, 1.2, 1.3 };
 static const double ties_small_5_6_b[] = { 1.1, 1.2, 1.2, 1.4, 1.5, 1.5 };
+static const double ties_rss_3_3_a[] = { 21.5, 21.5, 21.5 };
+static const double ties_rss_3_3_b[] = { 19.5, 19.6, 19.7 };
+static const double ties_counts_3_3_a[] = { 20.0, 20.0, 21.0 };
+static const double ties_counts_3_3_b[] = { 21.0, 21.0, 21.0 };
+static const double ties_one_off_5_5_a[] = { 20.0, 20.0, 20.0, 20.0, 20.0 };
+static const double ties_one_off_5_5_b[] = { 20.0, 20.0, 20.0, 20.0, 21.0 };
+static const double ties_4_4_a[] = { 1.0, 1.0, 2.0, 2.0 };
+static const double ties_4_4_b[] = { 2.0, 3.0, 3.0, 4.0 };
+static const double ties_apart_8_8_a[] = { 1.0, 1.0, 1.0, 1.0, 2.0, 2.0, 2.0, 2.0 };
+static const double ties_apart_8_8_b[] = { 3.0, 3.0, 3.0, 3.0, 4.0, 4.0, 4.0, 4.0 };
+static const double ties_2_7_a[] = { 5.0, 5.0 };
+static const double ties_2_7_b[] = { 5.0, 6.0, 6.0, 7.0, 7.0, 7.0, 8.0 };
 static const double n1_1_a[] = { 1.5 };
 static const double n1_1_b[] = { 2.0 };
 static const double n1_5_a[] = { 1.0 };
@@ -88,67 +101,97 @@ static const struct ref_case ref_cases[] = {
 	{ "exact_5_6", LIT(exact_5_6_a), LIT(exact_5_6_b),
 	  { 1.01, 0.02738612787525833, 1.01, 0.020000000000000018, 0.98, 1.05, 0.99, 1.02 },
 	  { 1.2283333333333333, 0.04445971959725646, 1.225, 0.030000000000000027, 1.18, 1.3, 1.1949999999999998, 1.2475 },
-	  0.0, STATS_MWU_EXACT, false, 0.004329004329004329, 0.00811311726556578, 0.004329004329004329, 1.0,
+	  0.0, STATS_MWU_EXACT, false, 0.004329004329004329, 0.004329004329004329, 0.00811311726556578, 0.004329004329004329, 1.0,
 	  1.2128712871287128, { 1.1523809523809523, 1.1666666666666665, 1.2653061224489797, 1.2828282828282829 } },
 	{ "exact_overlap_7_8", LIT(exact_overlap_7_8_a), LIT(exact_overlap_7_8_b),
 	  { 2.3185714285714285, 0.13969354213522442, 2.31, 0.1200000000000001, 2.12, 2.52, 2.235, 2.4050000000000002 },
 	  { 2.42125, 0.13736681861768088, 2.425, 0.11499999999999977, 2.22, 2.61, 2.3200000000000003, 2.5125 },
-	  17.0, STATS_MWU_EXACT, false, 0.23185703185703188, 0.22431312651115398, 0.23185703185703188, 0.6964285714285714,
+	  17.0, STATS_MWU_EXACT, false, 0.23185703185703185, 0.0003108003108003108, 0.22431312651115398, 0.23185703185703185, 0.6964285714285714,
 	  1.0497835497835497, { 0.9510204081632653, 0.9673469387755101, 1.1255707762557077, 1.1438679245283017 } },
 	{ "ties_small_5_6", LIT(ties_small_5_6_a), LIT(ties_small_5_6_b),
 	  { 1.1400000000000001, 0.11401754250991379, 1.1, 0.09999999999999987, 1.0, 1.3, 1.1, 1.2 },
 	  { 1.3166666666666667, 0.17224014243685085, 1.2999999999999998, 0.1499999999999999, 1.1, 1.5, 1.2, 1.475 },
-	  6.0, STATS_MWU_ASYMPTOTIC, true, 0.1130499788563229, 0.1130499788563229, NAN, 0.8,
+	  6.0, STATS_MWU_EXACT, true, 0.12121212121212122, 0.012987012987012988, 0.1130499788563229, 0.12121212121212122, 0.8,
 	  1.1818181818181817, { 0.923076923076923, 0.9999999999999998, 1.3636363636363635, 1.4 } },
+	{ "ties_rss_3_3", LIT(ties_rss_3_3_a), LIT(ties_rss_3_3_b),
+	  { 21.5, 0.0, 21.5, 0.0, 21.5, 21.5, 21.5, 21.5 },
+	  { 19.599999999999998, 0.09999999999999964, 19.6, 0.09999999999999787, 19.5, 19.7, 19.55, 19.65 },
+	  9.0, STATS_MWU_EXACT, true, 0.1, 0.1, 0.06360256962075367, 0.1, 0.0,
+	  0.9116279069767442, { 0.9069767441860465, 0.9069767441860465, 0.9162790697674418, 0.9162790697674418 } },
+	{ "ties_counts_3_3", LIT(ties_counts_3_3_a), LIT(ties_counts_3_3_b),
+	  { 20.333333333333332, 0.5773502691896258, 20.0, 0.0, 20.0, 21.0, 20.0, 20.5 },
+	  { 21.0, 0.0, 21.0, 0.0, 21.0, 21.0, 21.0, 21.0 },
+	  1.5, STATS_MWU_EXACT, true, 0.4, 0.4, 0.18763232999488433, 0.4, 0.8333333333333334,
+	  1.05, { 1.0, 1.0, 1.05, 1.05 } },
+	{ "ties_one_off_5_5", LIT(ties_one_off_5_5_a), LIT(ties_one_off_5_5_b),
+	  { 20.0, 0.0, 20.0, 0.0, 20.0, 20.0, 20.0, 20.0 },
+	  { 20.2, 0.4472135954999579, 20.0, 0.0, 20.0, 21.0, 20.0, 20.0 },
+	  10.0, STATS_MWU_EXACT, true, 1.0, 1.0, 0.4237107971667934, 1.0, 0.6,
+	  1.0, { 1.0, 1.0, 1.05, 1.05 } },
+	{ "ties_4_4", LIT(ties_4_4_a), LIT(ties_4_4_b),
+	  { 1.5, 0.5773502691896257, 1.5, 0.5, 1.0, 2.0, 1.0, 2.0 },
+	  { 3.0, 0.816496580927726, 3.0, 0.5, 2.0, 4.0, 2.75, 3.25 },
+	  1.0, STATS_MWU_EXACT, true, 0.08571428571428572, 0.08571428571428572, 0.05150833604880684, 0.08571428571428572, 0.9375,
+	  2.0, { 1.0, 1.25, 3.5, 4.0 } },
+	{ "ties_apart_8_8", LIT(ties_apart_8_8_a), LIT(ties_apart_8_8_b),
+	  { 1.5, 0.5345224838248488, 1.5, 0.5, 1.0, 2.0, 1.0, 2.0 },
+	  { 3.5, 0.5345224838248488, 3.5, 0.5, 3.0, 4.0, 3.0, 4.0 },
+	  0.0, STATS_MWU_EXACT, true, 0.0001554001554001554, 0.0001554001554001554, 0.0006496882805218112, 0.0001554001554001554, 1.0,
+	  2.3333333333333335, { 1.5, 1.5, 4.0, 4.0 } },
+	{ "ties_2_7", LIT(ties_2_7_a), LIT(ties_2_7_b),
+	  { 5.0, 0.0, 5.0, 0.0, 5.0, 5.0, 5.0, 5.0 },
+	  { 6.571428571428571, 0.9759000729485331, 7.0, 1.0, 5.0, 8.0, 6.0, 7.0 },
+	  1.0, STATS_MWU_EXACT, true, 0.16666666666666666, 0.16666666666666666, 0.09408289986387708, 0.16666666666666666, 0.9285714285714286,
+	  1.4, { 1.2, 1.2, 1.4, 1.4 } },
 	{ "n1_1", LIT(n1_1_a), LIT(n1_1_b),
 	  { 1.5, NAN, 1.5, 0.0, 1.5, 1.5, 1.5, 1.5 },
 	  { 2.0, NAN, 2.0, 0.0, 2.0, 2.0, 2.0, 2.0 },
-	  0.0, STATS_MWU_EXACT, false, 1.0, 1.0, 1.0, 1.0,
+	  0.0, STATS_MWU_EXACT, false, 1.0, 1.0, 1.0, 1.0, 1.0,
 	  1.3333333333333333, { 1.3333333333333333, 1.3333333333333333, 1.3333333333333333, 1.3333333333333333 } },
 	{ "n1_5", LIT(n1_5_a), LIT(n1_5_b),
 	  { 1.0, NAN, 1.0, 0.0, 1.0, 1.0, 1.0, 1.0 },
 	  { 2.2, 1.3509256086106296, 2.0, 1.0, 0.5, 4.0, 1.5, 3.0 },
-	  1.0, STATS_MWU_EXACT, false, 0.6666666666666666, 0.5581846494226574, 0.6666666666666666, 0.8,
+	  1.0, STATS_MWU_EXACT, false, 0.6666666666666666, 0.3333333333333333, 0.5581846494226574, 0.6666666666666666, 0.8,
 	  2.0, { 0.5, 0.5, 4.0, 4.0 } },
 	{ "n2_2", LIT(n2_2_a), LIT(n2_2_b),
 	  { 1.5, 0.7071067811865476, 1.5, 0.5, 1.0, 2.0, 1.25, 1.75 },
 	  { 3.5, 0.7071067811865476, 3.5, 0.5, 3.0, 4.0, 3.25, 3.75 },
-	  0.0, STATS_MWU_EXACT, false, 0.3333333333333333, 0.2452781168067728, 0.3333333333333333, 1.0,
+	  0.0, STATS_MWU_EXACT, false, 0.3333333333333333, 0.3333333333333333, 0.2452781168067728, 0.3333333333333333, 1.0,
 	  2.3333333333333335, { 1.5, 1.5, 4.0, 4.0 } },
 	{ "identical_6_6", LIT(identical_6_6_a), LIT(identical_6_6_b),
 	  { 2.0, 0.0, 2.0, 0.0, 2.0, 2.0, 2.0, 2.0 },
 	  { 2.0, 0.0, 2.0, 0.0, 2.0, 2.0, 2.0, 2.0 },
-	  18.0, STATS_MWU_ASYMPTOTIC, true, 1.0, 1.0, NAN, 0.5,
+	  18.0, STATS_MWU_EXACT, true, 1.0, 1.0, 1.0, 1.0, 0.5,
 	  1.0, { 1.0, 1.0, 1.0, 1.0 } },
 	{ "same_values_5_5", LIT(same_values_5_5_a), LIT(same_values_5_5_b),
 	  { 3.0, 1.5811388300841898, 3.0, 1.0, 1.0, 5.0, 2.0, 4.0 },
 	  { 3.0, 1.5811388300841898, 3.0, 1.0, 1.0, 5.0, 2.0, 4.0 },
-	  12.5, STATS_MWU_ASYMPTOTIC, true, 1.0, 1.0, NAN, 0.5,
+	  12.5, STATS_MWU_EXACT, true, 1.0, 0.015873015873015872, 1.0, 1.0, 0.5,
 	  1.0, { 0.25, 0.3333333333333333, 3.0, 4.0 } },
 	{ "asym_9_9", LIT(asym_9_9_a), LIT(asym_9_9_b),
 	  { 1.0044444444444445, 0.08278150625458433, 1.01, 0.06000000000000005, 0.88, 1.12, 0.95, 1.07 },
 	  { 1.1233333333333333, 0.08860022573334674, 1.13, 0.06999999999999984, 0.99, 1.26, 1.06, 1.18 },
-	  13.0, STATS_MWU_ASYMPTOTIC, false, 0.01711823970479015, 0.01711823970479015, NAN, 0.8395061728395061,
+	  13.0, STATS_MWU_ASYMPTOTIC, false, 0.01711823970479015, 0.00041229480206169127, 0.01711823970479015, NAN, 0.8395061728395061,
 	  1.1188118811881187, { 0.9906542056074766, 1.00990099009901, 1.2417582417582416, 1.2475247524752475 } },
 	{ "faster_8_30", LIT(faster_8_30_a), GEN(30, 7, 3, 31, 100.0, 1.05),
 	  { 1.41, 0.07250615737399724, 1.41, 0.05500000000000005, 1.31, 1.52, 1.36, 1.4575 },
 	  { 1.1960000000000002, 0.08965835538116439, 1.1949999999999998, 0.07499999999999996, 1.05, 1.35, 1.1225, 1.2675 },
-	  234.0, STATS_MWU_ASYMPTOTIC, true, 4.815686788941701e-05, 4.815686788941701e-05, NAN, 0.025,
+	  234.0, STATS_MWU_EXACT, true, 1.1451125003506908e-06, 4.089687501252467e-08, 4.815686788941701e-05, 1.1451125003506908e-06, 0.025,
 	  0.8475177304964538, { 0.7909407665505228, 0.8000000000000002, 0.9, 0.911111111111111 } },
 	{ "large_200_250", GEN(200, 7919, 11, 1009, 1000.0, 1.0), GEN(250, 613, 5, 1013, 1000.0, 1.04),
 	  { 1.50772, 0.29375226563864865, 1.51, 0.25450000000000006, 1.003, 2.008, 1.254, 1.7610000000000001 },
 	  { 1.538424, 0.2935353338062917, 1.5365000000000002, 0.25250000000000006, 1.04, 2.048, 1.2842500000000001, 1.78875 },
-	  23504.0, STATS_MWU_ASYMPTOTIC, true, 0.2752954451718932, 0.2752954451718932, NAN, 0.52992,
+	  23504.0, STATS_MWU_ASYMPTOTIC, true, 0.2752954451718932, 2.6331330779421777e-74, 0.2752954451718932, NAN, 0.52992,
 	  1.0175496688741723, { 0.9528481012658229, 0.9633440514469453, 1.0808011049723756, 1.0935178933153273 } },
 	{ "large_ties_300_300", GEN(300, 37, 0, 50, 100.0, 2.0), GEN(300, 41, 3, 50, 100.0, 2.01),
 	  { 2.245, 0.14454981435280864, 2.245, 0.125, 2.0, 2.49, 2.12, 2.37 },
 	  { 2.255, 0.14454981435280864, 2.255, 0.125, 2.01, 2.5, 2.13, 2.38 },
-	  43650.0, STATS_MWU_ASYMPTOTIC, true, 0.5249657736865254, 0.5249657736865254, NAN, 0.515,
+	  43650.0, STATS_MWU_ASYMPTOTIC, true, 0.5249657736865254, 9.978409376006405e-100, 0.5249657736865254, NAN, 0.515,
 	  1.0044543429844097, { 0.9845814977973568, 0.9867841409691629, 1.0223214285714284, 1.0247191011235954 } },
 	{ "exact_8_400", LIT(exact_8_400_a), GEN(400, 7, 1, 401, 40.0, 0.5),
 	  { 5.295, 0.2474787148134447, 5.295, 0.19999999999999973, 4.957, 5.649, 5.124, 5.468999999999999 },
 	  { 5.4878125, 2.890893991921022, 5.4875, 2.5, 0.5, 10.5, 2.99375, 7.981249999999999 },
-	  1538.0, STATS_MWU_EXACT, false, 0.8550047935637249, 0.8522713080324534, 0.8550047935637249, 0.519375,
+	  1538.0, STATS_MWU_EXACT, false, 0.8550047935637246, 1.125273400526612e-16, 0.8522713080324534, 0.8550047935637246, 0.519375,
 	  1.0363550519357885, { 0.9239228411754101, 0.9417652411282987, 1.1335012594458438, 1.1534185658699276 } },
 };
 static const double out_hf_small[] = { -0.2, 0.0, 0.2, 4.0 };
@@ -374,6 +417,8 @@ static void test_mwu_reference(void **state)
 			fail_msg("%s: method %d, expected %d", c->name, m.method, c->method);
 		assert_int_equal(m.ties, c->ties);
 		assert_close(m.p, c->p, 1e-9, "p", c->name);
+		assert_close(m.p_min, c->p_min, 1e-9, "smallest p", c->name);
+		assert_true(m.p >= m.p_min);
 		assert_close(m.prob_b_greater, c->prob_b_greater, 1e-15, "prob_b_greater", c->name);
 		assert_close(m.rank_biserial, 2 * c->prob_b_greater - 1, 1e-15, "rank_biserial", c->name);
 		assert_true(m.method == STATS_MWU_EXACT ? isnan(m.z) : true);
@@ -382,10 +427,10 @@ static void test_mwu_reference(void **state)
 		assert_int_equal(stats_mann_whitney(a, c->a.n, b, c->b.n, STATS_MWU_ASYMPTOTIC, &m), 0);
 		assert_int_equal(m.method, STATS_MWU_ASYMPTOTIC);
 		assert_close(m.p, c->p_asym, 1e-9, "asymptotic p", c->name);
-		/* ...the exact one where there are no ties and it fits. */
+		/* ...the exact one where it fits, ties or not. */
 		int rc = stats_mann_whitney(a, c->a.n, b, c->b.n, STATS_MWU_EXACT, &m);
 		if (isnan(c->p_exact)) {
-			assert_true(rc == -EINVAL || rc == -E2BIG);
+			assert_int_equal(rc, -E2BIG);
 		} else {
 			assert_int_equal(rc, 0);
 			assert_close(m.p, c->p_exact, 1e-9, "exact p", c->name);
@@ -419,9 +464,29 @@ static void test_mwu_edges(void **state)
 	assert_int_equal(stats_mann_whitney(males, 5, females, 4, STATS_MWU_ASYMPTOTIC, &m), 0);
 	assert_close(m.p, 0.11134688653314041, 1e-12, "asymptotic p", "scipy example");
 
-	/* Forcing exact: refused with ties, and beyond the table's bounds. */
-	const double tied[] = { 1, 2, 2 };
-	assert_int_equal(stats_mann_whitney(a, 3, tied, 3, STATS_MWU_EXACT, &m), -EINVAL);
+	/* Ties with few runs: exact, given the ties. {1, 1, 2} against
+	 * {2, 3, 3}: U = 0.5 of 9. The C(6, 3) = 20 splits of the pooled
+	 * 1 1 2 2 3 3 into three and three give the first three a doubled U
+	 * of 1 (2 splits), 5 (4), 9 (8), 13 (4), 17 (2), counted by hand with
+	 * itertools.combinations: P(2U <= 1) = 2/20, so p = 0.2, which is
+	 * also the least any split can give. scipy.stats.permutation_test on
+	 * U (exhaustive) says 0.2; scipy's mannwhitneyu would take its normal
+	 * approximation, 0.1101, below what 6 values can honestly give. */
+	const double lo3[] = { 1, 1, 2 }, hi3[] = { 2, 3, 3 };
+	assert_int_equal(stats_mann_whitney(lo3, 3, hi3, 3, STATS_MWU_AUTO, &m), 0);
+	assert_int_equal(m.method, STATS_MWU_EXACT);
+	assert_true(m.ties && !m.all_equal && m.u_a == 0.5);
+	assert_close(m.p, 0.2, 1e-12, "exact p with ties", "1 1 2 / 2 3 3");
+	assert_close(m.p_min, 0.2, 1e-12, "smallest p with ties", "1 1 2 / 2 3 3");
+	assert_int_equal(stats_mann_whitney(lo3, 3, hi3, 3, STATS_MWU_ASYMPTOTIC, &m), 0);
+	assert_close(m.p, 0.11014892418594699, 1e-12, "asymptotic p with ties", "1 1 2 / 2 3 3");
+	/* One value throughout: p = 1, and all_equal. */
+	const double five[] = { 5, 5, 5 };
+	assert_int_equal(stats_mann_whitney(five, 3, five, 2, STATS_MWU_AUTO, &m), 0);
+	assert_true(m.method == STATS_MWU_EXACT && m.all_equal && m.p == 1 && m.p_min == 1);
+	assert_int_equal(stats_mann_whitney(five, 3, five, 2, STATS_MWU_ASYMPTOTIC, &m), 0);
+	assert_true(m.all_equal && m.p == 1 && m.p_min == 1);
+	/* Beyond the table's bounds: E2BIG when forced, asymptotic in AUTO. */
 	double nine_a[9], nine_b[9], big[STATS_MWU_EXACT_MAX_LARGE + 1];
 	for (int i = 0; i < 9; i++) {
 		nine_a[i] = i;
@@ -657,6 +722,30 @@ static void test_verdict(void **state)
 	c.ratio.valid = false;
 	expect_verdict(c, NULL, STATS_VERDICT_NONE, "no ratio (a value is not positive), p = 0.41");
 
+	/* Every value the same on both sides: identical, before any test. */
+	c = cmp(1, 1, 1, 1);
+	c.mwu.all_equal = true;
+	expect_verdict(c, NULL, STATS_VERDICT_IDENTICAL, "identical in every run");
+	/* Too few runs for the test to reach alpha at all: said, in each form. */
+	c = cmp(1 / 1.09, 1 / 1.10, 1 / 1.09, 0.1);
+	c.n_a = c.n_b = 3;
+	c.mwu.p_min = 0.1;
+	expect_verdict(c, NULL, STATS_VERDICT_INCONCLUSIVE,
+		       "inconclusive: 1.09\xc3\x97 faster [1.09, 1.10], p = 0.10 (3 and 3 runs cannot reach p < 0.05)");
+	c = cmp(1.02, 0.97, 1.08, 0.7);
+	c.n_a = c.n_b = 3;
+	c.mwu.p_min = 0.1;
+	expect_verdict(c, NULL, STATS_VERDICT_NO_DIFFERENCE,
+		       "no significant difference (p = 0.70; 3 and 3 runs cannot reach p < 0.05)");
+	c.ratio.valid = false;
+	expect_verdict(c, NULL, STATS_VERDICT_NONE,
+		       "no ratio (a value is not positive), p = 0.70 (3 and 3 runs cannot reach p < 0.05)");
+	/* 4 and 4 can (p_min 0.029): nothing added. */
+	c = cmp(1.02, 0.97, 1.08, 0.49);
+	c.n_a = c.n_b = 4;
+	c.mwu.p_min = 2.0 / 70;
+	expect_verdict(c, NULL, STATS_VERDICT_NO_DIFFERENCE, "no significant difference (p = 0.49)");
+
 	/* A short buffer is cut, terminated, and the kind still right. */
 	char small[8];
 	struct stats_comparison s = cmp(1.31, 1.27, 1.35, 0.0002);
@@ -683,11 +772,24 @@ static void test_verdict_from_data(void **state)
 	free(a);
 	free(b);
 
-	/* Identical samples: no difference, p = 1, interval [1, 1]. */
+	/* Identical samples: p = 1, interval [1, 1], and said as it is. */
 	const double same[] = { 2, 2, 2, 2, 2, 2 };
 	assert_int_equal(stats_compare(same, 6, same, 6, NULL, &cm), 0);
-	assert_int_equal(stats_verdict(&cm, NULL, buf, sizeof buf), STATS_VERDICT_NO_DIFFERENCE);
-	assert_string_equal(buf, "no significant difference (p = 1.00)");
+	assert_true(cm.mwu.p == 1 && cm.ratio.ci_low == 1 && cm.ratio.ci_high == 1);
+	assert_int_equal(stats_verdict(&cm, NULL, buf, sizeof buf), STATS_VERDICT_IDENTICAL);
+	assert_string_equal(buf, "identical in every run");
+	/* The same when every value is 0 (no ratio): still identical. */
+	const double zero[] = { 0, 0, 0 };
+	assert_int_equal(stats_compare(zero, 3, zero, 3, NULL, &cm), 0);
+	assert_false(cm.ratio.valid);
+	assert_int_equal(stats_verdict(&cm, NULL, buf, sizeof buf), STATS_VERDICT_IDENTICAL);
+	/* The lead's 3 against 3: one side's peak RSS the same in every run. */
+	const double rss_a[] = { 21.5, 21.5, 21.5 }, rss_b[] = { 19.5, 19.6, 19.7 };
+	assert_int_equal(stats_compare(rss_a, 3, rss_b, 3, NULL, &cm), 0);
+	assert_int_equal(cm.mwu.method, STATS_MWU_EXACT);
+	assert_close(cm.mwu.p, 0.1, 1e-12, "p", "rss 3 vs 3");
+	assert_int_equal(stats_verdict(&cm, NULL, buf, sizeof buf), STATS_VERDICT_INCONCLUSIVE);
+	assert_true(strstr(buf, "p = 0.10 (3 and 3 runs cannot reach p < 0.05)") != NULL);
 }
 
 static void test_format_p(void **state)

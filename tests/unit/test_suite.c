@@ -205,7 +205,7 @@ static const struct {
 	{ "bad-unknown-section",
 	  "4: 'kmean' is not a kind of section; use [suite], [command NAME] or a built-in workload: kmeans, forest, pgio, micro, spin" },
 	{ "bad-suite-key",
-	  "2: 'threads' is not a [suite] key; [suite] takes variants, reps, warmup, order, cpus, memory, cpuset, env, label, interval, timeout" },
+	  "2: 'threads' is not a [suite] key; [suite] takes variants, reps, warmup, order, cpus, memory, cpuset, env, label, blas-threads, interval, timeout" },
 	{ "bad-memory", "2: 'memory' takes a size of at least 1M such as 512M or 8G, or none, not '8Q'" },
 	{ "bad-empty-item", "2: 'samples' has an empty item in '1000, , 2000'; a comma list is values separated by commas" },
 	{ "bad-variants-twice", "2: 'variants' names glibc twice" },
@@ -232,12 +232,14 @@ static const struct {
 	{ "bad-second-suite", "4: a second [suite]; the first is at line 1: keep one" },
 	{ "bad-name-taken", "3: the name big is taken by the section at line 1; give each its own" },
 	{ "bad-command-key",
-	  "3: 'threads' is not a key of a command section, which takes run, variants, reps, warmup, cpus, memory, cpuset, env, label (the command's own options go in its run line)" },
+	  "3: 'threads' is not a key of a command section, which takes run, variants, reps, warmup, cpus, memory, cpuset, env, label, blas-threads (the command's own options go in its run line)" },
 	{ "bad-run-in-builtin", "2: 'run' belongs in a [command NAME] section; [kmeans] takes its parameters as keys of their own" },
 	{ "bad-order-in-command", "3: 'order' means nothing for a command, which has one variant" },
 	{ "bad-command-no-name", "1: [command] needs a name, as in [command blas-default]" },
 	{ "bad-key-name", "2: 'n init' is not a key: keys are one word of letters, digits and - _ . that begins with a letter or digit, as in n-init" },
 	{ "bad-no-value", "2: 'samples' has no value after '='" },
+	{ "bad-blas-threads",
+	  "2: 'blas-threads' takes auto (the CPUs each run may use), a count from 1 to 4096, or none, not '0'" },
 	{ "bad-dashed-in-suite", "2: '--reps': only a built-in workload's section takes --NAME keys (its parameters)" },
 };
 
@@ -518,10 +520,10 @@ static void bounds(void **state)
 	assert_int_not_equal(suite_load(path, &s, err, sizeof err), 0);
 	assert_string_equal(err, want);
 	unlink(path);
-	snprintf(want, sizeof want, "%s: No such file or directory", path);
+	snprintf(want, sizeof want, "%s: cannot read the suite file (No such file or directory); give the path of a suite file (docs/suites.md)", path);
 	assert_int_not_equal(suite_load(path, &s, err, sizeof err), 0);
 	assert_string_equal(err, want);
-	snprintf(want, sizeof want, "%s: Is a directory", dir);
+	snprintf(want, sizeof want, "%s: cannot read the suite file (Is a directory); give the path of a suite file (docs/suites.md)", dir);
 	assert_int_not_equal(suite_load(dir, &s, err, sizeof err), 0);
 	assert_string_equal(err, want);
 	rmdir(dir);
@@ -662,11 +664,37 @@ static void shipped(void **state)
 	assert_null(p.items[1].rq.workload);
 	assert_int_equal(p.items[1].rq.nenv, 0);
 	LIST(p.items[1].rq.variants, p.items[1].rq.nvariants, "blas-default");
-	LIST(p.items[2].rq.env, p.items[2].rq.nenv, "OPENBLAS_NUM_THREADS=1");
+	assert_int_equal(p.items[1].rq.blas_threads, 0);  /* OpenBLAS's own choice */
+	assert_int_equal(p.items[2].rq.blas_threads, -1); /* the run's CPUs */
+	assert_int_equal(p.items[2].rq.nenv, 0);
 	LIST(p.items[2].rq.variants, p.items[2].rq.nvariants, "blas-at-limit");
 	assert_string_equal(p.items[1].rq.argv[2], p.items[2].rq.argv[2]); /* the same work */
 	suite_plan_free(&p);
 	suite_free(&s);
+}
+
+/* blas-threads: [suite]'s for every section, a section's own, or none. */
+static void blas_threads(void **state)
+{
+	(void)state;
+	struct suite s;
+	struct suite_plan p;
+	const struct suite_machine m = { 2, 2, 24 * GiB };
+	mem_ok("[suite]\nblas-threads = auto\n[command a]\nrun = true\n[command b]\nblas-threads = 3\nrun = true\n"
+	       "[command c]\nblas-threads = none\nrun = true\n[kmeans]\n", &s);
+	assert_int_equal(suite_requests(&s, &m, &p), 4);
+	assert_int_equal(p.items[0].rq.blas_threads, -1);
+	assert_int_equal(p.items[1].rq.blas_threads, 3);
+	assert_int_equal(p.items[2].rq.blas_threads, 0);
+	assert_int_equal(p.items[3].rq.blas_threads, -1);
+	assert_int_equal(p.items[3].nparams, 0); /* a setting, not a parameter of kmeans */
+	suite_plan_free(&p);
+	suite_free(&s);
+	char err[256];
+	assert_string_equal(MEM_ERR("[kmeans]\nblas-threads = 4097\n"),
+			    "t.suite:2: 'blas-threads' takes auto (the CPUs each run may use), a count from 1 to 4096, or none, not '4097'");
+	assert_string_equal(MEM_ERR("[kmeans]\nblas-threads = +2\n"),
+			    "t.suite:2: 'blas-threads' takes auto (the CPUs each run may use), a count from 1 to 4096, or none, not '+2'");
 }
 
 static void free_zeroed(void **state)
@@ -694,6 +722,7 @@ int main(void)
 		cmocka_unit_test(clamping),
 		cmocka_unit_test(locate),
 		cmocka_unit_test(shipped),
+		cmocka_unit_test(blas_threads),
 		cmocka_unit_test(free_zeroed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
