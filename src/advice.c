@@ -118,6 +118,9 @@ struct adv_run {
 	double nr_sum;
 	bool have_throttle, have_thr_ns;
 	uint64_t periods, throttled, thr_ns;
+	/* benchtop's own cgroup (a container's) while the run ran: its
+	 * throttling stands in for a run that had no cgroup of its own */
+	struct adv_ctr own_periods, own_thr, own_thr_ns;
 	struct adv_ctr invol, majflt, rd, wr, psi_io, psi_mem;
 	bool cpu_src_set, cpu_from_cg, have_cpu;
 	uint64_t cpu_ns;
@@ -281,6 +284,40 @@ static void ctr_feed(struct adv_ctr *c, const struct bt_entity *e, unsigned fiel
 	c->t_last = t_us;
 }
 
+/* Like ctr_feed for a counter that did not start with the run (benchtop's
+ * own cgroup's): it rises from its first sighting. */
+static void ctr_feed_from_first(struct adv_ctr *c, const struct bt_entity *e, unsigned field, uint64_t t_us)
+{
+	if (ent_has(e, field) && !c->have) {
+		c->have = true;
+		c->last = e->v[field];
+		c->rise = 0;
+		c->t_last = t_us;
+		return;
+	}
+	ctr_feed(c, e, field, t_us);
+}
+
+/* The throttling that bore on a run: its own cgroup's, or where it had
+ * none, benchtop's own cgroup's (in a container, the container's quota
+ * holds the run). *own says which. False when neither is known. */
+static bool run_throttle(const struct adv_run *r, uint64_t *periods, uint64_t *throttled, uint64_t *thr_ns,
+			 bool *have_ns, bool *own)
+{
+	if (r->have_throttle) {
+		*periods = r->periods, *throttled = r->throttled, *thr_ns = r->thr_ns;
+		*have_ns = r->have_thr_ns;
+		*own = false;
+		return true;
+	}
+	if (r->limits_applied || !r->own_periods.have || !r->own_thr.have)
+		return false;
+	*periods = r->own_periods.rise, *throttled = r->own_thr.rise, *thr_ns = r->own_thr_ns.rise;
+	*have_ns = r->own_thr_ns.have;
+	*own = true;
+	return true;
+}
+
 static void add_run_entity(struct advice *a, struct adv_run *r, const struct bt_entity *e, uint64_t t_us)
 {
 	r->samples++;
@@ -418,10 +455,17 @@ static void add_frame(struct advice *a, const struct bt_frame *f)
 {
 	a->frame_seq++;
 	const struct bt_entity_list *runs = &f->k[BT_K_RUN];
+	const struct bt_entity *sys = f->k[BT_K_SYS].n ? &f->k[BT_K_SYS].items[0] : NULL;
 	for (size_t i = 0; i < runs->n; i++) {
 		struct adv_run *r = find_run(a, runs->items[i].key);
-		if (r && !r->ended)
+		if (r && !r->ended) {
 			add_run_entity(a, r, &runs->items[i], f->t_us);
+			if (sys) {
+				ctr_feed_from_first(&r->own_periods, sys, SYS_OWN_PERIODS, f->t_us);
+				ctr_feed_from_first(&r->own_thr, sys, SYS_OWN_THROTTLED, f->t_us);
+				ctr_feed_from_first(&r->own_thr_ns, sys, SYS_OWN_THROTTLED_NS, f->t_us);
+			}
+		}
 	}
 	/* A thread belongs to the run of its process in the same frame. */
 	const struct bt_entity_list *thr = &f->k[BT_K_THREAD];
@@ -717,8 +761,11 @@ static void find_oversubscribed(struct advice *a, struct adv_run *r, const struc
 	double avg = r->nr_sum / (double)r->nr_n, med = nr_quantile(r, 0.5);
 	if (med < OVERSUB_MIN_RATIO * c || med < c + OVERSUB_MIN_EXTRA)
 		return;
-	double thr_share = r->have_throttle && r->periods ? (double)r->throttled / (double)r->periods : 0;
-	bool throttled = r->have_throttle && r->periods >= THROTTLE_MIN_PERIODS && thr_share >= THROTTLE_MIN_SHARE;
+	uint64_t periods = 0, nthr = 0, thr_ns = 0;
+	bool have_ns = false, own = false;
+	bool have_thr = run_throttle(r, &periods, &nthr, &thr_ns, &have_ns, &own);
+	double thr_share = have_thr && periods ? (double)nthr / (double)periods : 0;
+	bool throttled = have_thr && periods >= THROTTLE_MIN_PERIODS && thr_share >= THROTTLE_MIN_SHARE;
 	double invol = 0;
 	bool have_invol = ctr_rate(r, &r->invol, &invol);
 	bool switching = have_invol && invol >= INVOL_MIN_RATE_PER_THREAD * avg;
@@ -729,10 +776,11 @@ static void find_oversubscribed(struct advice *a, struct adv_run *r, const struc
 	struct sbuf s = { .n = 0 };
 	sb_add(&s, "oversubscribed: %.1f runnable threads on average (median %.0f) for %s (%s), more runnable threads than CPUs in %.0f %% of samples",
 	       avg, med, cpus_text(cb, sizeof cb, c), why, 100 * nr_share_above(r, c));
-	if (r->have_throttle && r->periods) {
-		sb_add(&s, "; throttled in %.0f %% of %llu periods", 100 * thr_share, (unsigned long long)r->periods);
-		if (r->have_thr_ns)
-			sb_add(&s, " (%s throttled%s)", bt_fmt_duration(tb, sizeof tb, (double)r->thr_ns / 1e9),
+	if (have_thr && periods) {
+		sb_add(&s, "; %sthrottled in %.0f %% of %llu periods", own ? "benchtop's own cgroup (the run had none) " : "",
+		       100 * thr_share, (unsigned long long)periods);
+		if (have_ns)
+			sb_add(&s, " (%s throttled%s)", bt_fmt_duration(tb, sizeof tb, (double)thr_ns / 1e9),
 			       a->cgroup_version == 1 ? ", summed over CPUs" : "");
 	}
 	if (have_invol)
@@ -746,10 +794,10 @@ static void find_oversubscribed(struct advice *a, struct adv_run *r, const struc
 	fnum(f, "runnable_median", med);
 	fnum(f, "cpus", c);
 	fnum(f, "recommended_threads", n);
-	if (r->have_throttle && r->periods)
-		fnum(f, "throttled_share", thr_share);
-	if (r->have_thr_ns)
-		fnum(f, "throttled_s", (double)r->thr_ns / 1e9);
+	if (have_thr && periods)
+		fnum(f, own ? "own_cgroup_throttled_share" : "throttled_share", thr_share);
+	if (have_thr && have_ns)
+		fnum(f, own ? "own_cgroup_throttled_s" : "throttled_s", (double)thr_ns / 1e9);
 	if (have_invol)
 		fnum(f, "involuntary_cs_per_s", invol);
 	if (tm->from_sched)
@@ -878,15 +926,20 @@ static void find_contended(struct advice *a, struct adv_run *r, const struct adv
 	if (c <= 0 || !tm->from_sched || tm->rq < RQ_WAIT_MIN_SHARE || r->nr_n < MIN_SAMPLES || !long_enough(r))
 		return;
 	double med = nr_quantile(r, 0.5);
-	double thr_share = r->have_throttle && r->periods ? (double)r->throttled / (double)r->periods : 0;
-	if (med > c || (r->periods >= THROTTLE_MIN_PERIODS && thr_share >= CONTENDED_MAX_THROTTLE_SHARE))
+	uint64_t periods = 0, nthr = 0, thr_ns = 0;
+	bool have_ns = false, own = false;
+	bool have_thr = run_throttle(r, &periods, &nthr, &thr_ns, &have_ns, &own);
+	double thr_share = have_thr && periods ? (double)nthr / (double)periods : 0;
+	/* A quota (the run's, or a container's holding it) explains the wait. */
+	if (med > c || (periods >= THROTTLE_MIN_PERIODS && thr_share >= CONTENDED_MAX_THROTTLE_SHARE))
 		return;
 	char cb[32];
 	struct sbuf s = { .n = 0 };
 	sb_add(&s, "contended: its threads waited for a CPU %.0f %% of their time with %.0f runnable (median) for %s (%s)",
 	       100 * tm->rq, med, cpus_text(cb, sizeof cb, c), why);
-	if (r->have_throttle && r->throttled)
-		sb_add(&s, " and throttled in only %.0f %% of periods", 100 * thr_share);
+	if (have_thr && nthr)
+		sb_add(&s, " and %sthrottled in only %.0f %% of periods", own ? "benchtop's own cgroup " : "",
+		       100 * thr_share);
 	sb_add(&s, ": other work held the CPUs, so its times measure that work too");
 	struct finding *f = new_finding(r, ADV_CONTENDED, ADV_WARNING, &s,
 					"measure on a quieter machine, or give the run CPUs of its own (--cpuset) and keep other work off them");

@@ -33,6 +33,9 @@ struct scen {
 	bool no_sched;         /* schedstat unknown */
 	bool no_state;         /* THR_STATE unknown */
 	double joiner_on;      /* > 0: one more thread, on a CPU this share and asleep otherwise */
+	double meta_effective; /* > 0: META cpus_effective (a container's quota), else visible */
+	bool no_run_cgroup;    /* the run had no cgroup: limits_applied 0, no RUN_CG_* fields */
+	double own_throttled;  /* > 0: benchtop's own cgroup throttled this share of its periods */
 	double throttled;      /* share of periods; -1: no CPU quota fields */
 	double invol_per_s;    /* -1 unknown */
 	double majflt_per_s;   /* -1 unknown */
@@ -81,7 +84,8 @@ static void feed_run(struct advice *a, uint64_t run, const struct scen *s)
 	if (s->limit_mem)
 		snprintf(mem, sizeof mem, "%llu", (unsigned long long)s->limit_mem);
 	struct bt_kv start[] = { { "command", "synthetic" }, { "workload", "synthetic" }, { "limit_cpus", lim },
-				 { "effective_cpus", eff }, { "limit_memory", mem }, { "limits_applied", "1" },
+				 { "effective_cpus", eff }, { "limit_memory", mem },
+				 { "limits_applied", s->no_run_cgroup ? "0" : "1" },
 				 { "env", s->env ? s->env : "" }, { "params", s->params ? s->params : "" } };
 	feed_kv(a, TR_RUN_START, run, 0, start, BT_ARRAY_LEN(start));
 	if (s->core)
@@ -103,7 +107,13 @@ static void feed_run(struct advice *a, uint64_t run, const struct scen *s)
 		ent_set(e, RUN_NTHREADS, s->threads);
 		set_if(e, RUN_NRUNNING, s->runnable);
 		ent_set(e, RUN_CG_CPU_NS, (uint64_t)(t * s->on * s->threads * 1e9));
-		if (s->throttled >= 0) { /* ten 10 ms periods a tick */
+		if (s->own_throttled > 0) { /* a container's counters, long since started */
+			struct bt_entity *sys = frame_add(&f, BT_K_SYS, 0);
+			ent_set(sys, SYS_OWN_PERIODS, 5000 + 10 * k);
+			ent_set(sys, SYS_OWN_THROTTLED, 2000 + (uint64_t)(s->own_throttled * 10 * k + 1e-6));
+			ent_set(sys, SYS_OWN_THROTTLED_NS, (uint64_t)(7e9 + s->own_throttled * t * 1e9));
+		}
+		if (s->throttled >= 0 && !s->no_run_cgroup) { /* ten 10 ms periods a tick */
 			ent_set(e, RUN_CG_PERIODS, 10 * k);
 			ent_set(e, RUN_CG_THROTTLED, (uint64_t)(s->throttled * 10 * k + 1e-6));
 			ent_set(e, RUN_CG_THROTTLED_NS, (uint64_t)(s->throttled * t * 1e9));
@@ -152,9 +162,10 @@ static void feed_run(struct advice *a, uint64_t run, const struct scen *s)
 
 static void feed_meta(struct advice *a, const struct scen *s)
 {
-	char vis[16];
+	char vis[16], eff[16];
 	snprintf(vis, sizeof vis, "%d", s->visible);
-	struct bt_kv meta[] = { { "clk_tck", "100" }, { "cpus_visible", vis }, { "cpus_effective", vis },
+	snprintf(eff, sizeof eff, "%g", s->meta_effective > 0 ? s->meta_effective : (double)s->visible);
+	struct bt_kv meta[] = { { "clk_tck", "100" }, { "cpus_visible", vis }, { "cpus_effective", eff },
 				{ "cgroup_version", "1" }, { "mem_limit", "0" },
 				{ "cpu_flags", s->flags ? s->flags : "" } };
 	feed_kv(a, TR_META, 0, 0, meta, BT_ARRAY_LEN(meta));
@@ -286,6 +297,32 @@ static void oversubscription_fires_with_numbers(void **state)
 	assert_true(fabs(number(f, "recommended_threads") - 1) < 1e-9);
 	assert_true(fabs(number(f, "runqueue_wait_share") - 0.74) < 0.01);
 	advice_free(&o.a);
+}
+
+/* In a container whose cgroup benchtop could not make run cgroups in (a
+ * read-only cgroupfs): the container's quota throttles the run, and its
+ * own cgroup's counters (from their first sighting, not from zero) say so. */
+static void oversubscription_in_a_container_without_run_cgroups(void **state)
+{
+	(void)state;
+	struct scen s = oversubscribed();
+	s.limit_cpus = 0;
+	s.meta_effective = 1;
+	s.effective_cpus = 1;
+	s.no_run_cgroup = true;
+	s.own_throttled = 0.9;
+	s.invol_per_s = -1;
+	s.no_sched = true;
+	struct outcome o;
+	run_one(&o, &s);
+	const struct finding *f = find_kind(&o, ADV_OVERSUBSCRIBED);
+	assert_non_null(f);
+	assert_non_null(strstr(f->text, "benchtop's own cgroup (the run had none) throttled in 90 % of 290 periods"));
+	assert_true(fabs(number(f, "own_cgroup_throttled_share") - 0.9) < 0.01);
+	advice_free(&o.a);
+	/* Without those counters nothing shows a cost: silent. */
+	s.own_throttled = 0;
+	assert_false(fires(&s, ADV_OVERSUBSCRIBED));
 }
 
 static void oversubscription_boundaries(void **state)
@@ -864,6 +901,7 @@ int main(void)
 		cmocka_unit_test(oversubscription_fix_fits_the_run),
 		cmocka_unit_test(visible_cpus),
 		cmocka_unit_test(contended),
+		cmocka_unit_test(oversubscription_in_a_container_without_run_cgroups),
 		cmocka_unit_test(character),
 		cmocka_unit_test(character_from_states_or_nothing),
 		cmocka_unit_test(memory_near_limit),
