@@ -49,12 +49,12 @@ configure_in() {
 	(cd "$dir" && "$@")
 }
 
-# elf_files DIR: every regular executable ELF file beneath DIR.
+# elf_files DIR: every executable ELF file beneath DIR (busybox's find
+# and od lack some options: readelf tells).
 elf_files() {
-	find "$1" -type f -perm -u+x | while read -r f; do
-		[ "$(head -c 4 "$f" | od -An -c | tr -d ' ')" = '177ELF' ] && echo "$f"
+	find "$1" -type f | while read -r f; do
+		if [ -x "$f" ] && readelf -h "$f" >/dev/null 2>&1; then echo "$f"; fi
 	done
-	return 0
 }
 
 # needed FILE: the shared libraries FILE names in its dynamic section.
@@ -106,7 +106,7 @@ main() {
 	out=$(cd "$2" && pwd)
 	shift 2
 	case $out in "$build" | "$build"/*) die "OUTDIR must not be inside BUILDDIR: give two separate directories." ;; esac
-	for tool in make cc pkg-config readelf find od sort; do
+	for tool in make cc pkg-config readelf find sort; do
 		command -v "$tool" >/dev/null 2>&1 ||
 			die "$tool was not found: install the build dependencies listed in the Dockerfile's build stage."
 	done
