@@ -46,8 +46,9 @@ for svc in debian alpine; do
 		test "$(q "$TMP/c.yaml" "(s['$svc']['build']['dockerfile'], __import__('os').path.realpath(s['$svc']['build']['context']))")" = \
 		"('containers/Dockerfile.$svc', '$(realpath "$TOP_SRCDIR")')"
 	check "$svc: the Dockerfile exists" test -f "$TOP_SRCDIR/$(q "$TMP/c.yaml" "s['$svc']['build']['dockerfile']")"
-	check "$svc: image benchtop:$svc, interactive (stdin open, a tty)" \
-		test "$(q "$TMP/c.yaml" "(s['$svc']['image'], s['$svc']['stdin_open'], s['$svc']['tty'])")" = "('benchtop:$svc', True, True)"
+	check "$svc: image benchtop:$svc, host name benchtop-$svc, interactive (stdin open, a tty)" \
+		test "$(q "$TMP/c.yaml" "(s['$svc']['image'], s['$svc']['hostname'], s['$svc']['stdin_open'], s['$svc']['tty'])")" = \
+		"('benchtop:$svc', 'benchtop-$svc', True, True)"
 	check "$svc: traces go to the repository's traces/ through /traces" \
 		test "$(q "$TMP/c.yaml" "[v.rsplit(':', 1)[0] if v.endswith(':rw') else v for v in s['$svc']['volumes']]")" = \
 		"['$(realpath -m "$TOP_SRCDIR/traces"):/traces']"
