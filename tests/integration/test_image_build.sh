@@ -25,12 +25,8 @@ fi
 # regenerates them. From git when this is a checkout: tracked files and
 # untracked ones git does not ignore, as they are now in the working tree.
 SRC=$TOP_SRCDIR
-if git -C "$TOP_SRCDIR" rev-parse --show-toplevel >/dev/null 2>&1; then
+if copy_context "$TOP_SRCDIR" "$TMP/context"; then
 	SRC=$TMP/context
-	mkdir -p "$SRC"
-	(cd "$TOP_SRCDIR" && git ls-files -z --cached --others --exclude-standard |
-		while IFS= read -r -d '' f; do [ -e "$f" ] && printf '%s\0' "$f"; done |
-		xargs -0 cp --parents -t "$SRC")
 	check "the build context has no configure script (the build stage makes it)" test ! -e "$SRC/configure"
 fi
 OUT=$TMP/out
