@@ -1,10 +1,16 @@
 # ---- Built-in workloads: every one built per libc variant -----------------
 # workloads/<variant>/bt-<name>; benchtop finds them next to itself (the
-# build tree) or in $(libexecdir)/benchtop (installed). glibc and musl link
-# the same OpenBLAS (same source, TARGET and flags) from the sysroots that
+# build tree) or in $(libexecdir)/benchtop (installed).
+#
+# Sysroot mode (the default): glibc and musl link the same OpenBLAS (same
+# source, TARGET and flags) from the sysroots that
 # containers/build-sysroot.sh builds once and reuses (libpq likewise, for
-# both); glibc+debian-openblas
-# is k-means against Debian's packaged OpenBLAS, to make its trap visible.
+# both); glibc+debian-openblas is k-means against Debian's packaged
+# OpenBLAS, to make its trap visible.
+#
+# System mode (configure --with-workload-libs=system, what a container image
+# builds): one variant, named after the libc of $(CC), linked against the
+# distribution's OpenBLAS and libpq found by pkg-config.
 # GNU make pattern rules (automake runs with -Wno-portability).
 WL_NAMES = kmeans forest pgio micro spin
 WL_SRC = $(top_srcdir)/src/workloads
@@ -12,6 +18,18 @@ WL_COMMON = $(WL_SRC)/wl.c
 # Parameter tables leave wl_param.list out where it is false.
 WL_CFLAGS = -std=gnu11 -O2 -g -ffp-contract=off $(WARN_CFLAGS) -Wno-missing-field-initializers \
 	-I$(WL_SRC) -I$(top_srcdir)/src
+
+if WL_SYSTEM
+WL_BINS = $(addprefix workloads/$(NATIVE_LIBC)/bt-,$(WL_NAMES))
+WL_SYS_kmeans = $(OPENBLAS_LIBS)
+WL_SYS_pgio = $(top_srcdir)/src/pgcluster.c $(LIBPQ_LIBS)
+
+workloads/$(NATIVE_LIBC)/bt-%: $(WL_SRC)/%.c $(WL_COMMON) $(WL_SRC)/wl.h
+	@$(MKDIR_P) $(@D)
+	$(AM_V_CC)$(CC) $(WL_CFLAGS) $(SAN_CFLAGS) -DWL_MUSL_VERSION='"$(MUSL_VERSION)"' \
+		$(OPENBLAS_CFLAGS) $(LIBPQ_CFLAGS) -o $@ $< $(WL_COMMON) $(WL_SYS_$*) $(SAN_LDFLAGS) -pthread -lm
+workloads/$(NATIVE_LIBC)/bt-pgio: $(top_srcdir)/src/pgcluster.c $(top_srcdir)/src/pgcluster.h
+else
 SYSROOT_STAMP = $(BT_SYSROOT)/manifest
 WL_GLIBC = $(addprefix workloads/glibc/bt-,$(WL_NAMES)) workloads/glibc+debian-openblas/bt-kmeans
 WL_MUSL =
@@ -45,6 +63,7 @@ workloads/glibc+debian-openblas/bt-kmeans: $(WL_SRC)/kmeans.c $(WL_COMMON) $(WL_
 		$(OPENBLAS_LIBS) $(SAN_LDFLAGS) -pthread -lm
 workloads/glibc/bt-kmeans workloads/musl/bt-kmeans workloads/glibc/bt-pgio workloads/musl/bt-pgio: $(SYSROOT_STAMP)
 workloads/glibc/bt-pgio workloads/musl/bt-pgio: $(top_srcdir)/src/pgcluster.c $(top_srcdir)/src/pgcluster.h
+endif
 
 all-local: $(WL_BINS)
 clean-local:

@@ -6,7 +6,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <libcgroup.h>
 #include <limits.h>
 #include <math.h>
 #include <signal.h>
@@ -453,6 +452,12 @@ void cg_effective(const struct cg_ctx *ctx, struct cg_effective *out)
 
 int cg_can_create(const struct cg_ctx *ctx, char *why, size_t whylen)
 {
+#ifndef HAVE_LIBCGROUP
+	if (ctx->version == 1) {
+		snprintf(why, whylen, "%s", CG_NO_LIBCGROUP_V1);
+		return -ENOTSUP;
+	}
+#endif
 	const struct cg_hier *h = &ctx->ctl[CG_CPUACCT];
 	if (!h->present)
 		h = &ctx->ctl[CG_MEMORY];

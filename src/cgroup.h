@@ -76,6 +76,9 @@ void cg_effective(const struct cg_ctx *ctx, struct cg_effective *out);
 
 /* Whether benchtop may create cgroups beneath its own: 0 when yes, else
  * -errno with the reason in why. */
+/* The reason, in a build without libcgroup on a cgroup v1 host. */
+#define CG_NO_LIBCGROUP_V1 \
+	"this benchtop was built without libcgroup, which it needs to create run cgroups on cgroup v1"
 int cg_can_create(const struct cg_ctx *ctx, char *why, size_t whylen);
 
 /* ---- Run cgroups (real system only: root must be "") -------------------- */

@@ -11,7 +11,10 @@
  * libcgroup 2.0.2 enables controllers in the subtree_control of every
  * ancestor from the root down, which would change cgroups that are not
  * benchtop's. Here only benchtop's own cgroup's subtree_control is touched,
- * and only when the controllers a limit needs are not enabled yet. */
+ * and only when the controllers a limit needs are not enabled yet.
+ *
+ * A build without libcgroup (configure --without-libcgroup) creates no v1
+ * run cgroups: cg_run_create says so and the caller measures through /proc. */
 #include "cgroup.h"
 #include "procfs.h"
 #include "util.h"
@@ -19,7 +22,9 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#ifdef HAVE_LIBCGROUP
 #include <libcgroup.h>
+#endif
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -47,10 +52,13 @@ struct cg_run {
 	char buf[8192];
 };
 
+#ifdef HAVE_LIBCGROUP
 static int libcg_ready = -1;
+#endif
 
 static int libcg_init(char *err, size_t errlen)
 {
+#ifdef HAVE_LIBCGROUP
 	if (libcg_ready < 0) {
 		int rc = cgroup_init();
 		libcg_ready = rc == 0;
@@ -60,6 +68,11 @@ static int libcg_init(char *err, size_t errlen)
 		}
 	}
 	return libcg_ready ? 0 : -ENODEV;
+#else
+	/* v1 run cgroups are made with libcgroup: the caller measures through /proc. */
+	snprintf(err, errlen, "%s", CG_NO_LIBCGROUP_V1);
+	return -ENOTSUP;
+#endif
 }
 
 static struct cg_part *part_for(struct cg_run *r, enum cg_controller c)
@@ -101,8 +114,10 @@ static void free_run(struct cg_run *r)
 			close(r->fd[i]);
 	for (size_t i = 0; i < r->nparts; i++) {
 		free(r->parts[i].dir);
+#ifdef HAVE_LIBCGROUP
 		if (r->parts[i].lcg)
 			cgroup_free(&r->parts[i].lcg);
+#endif
 	}
 	free(r);
 }
@@ -275,6 +290,7 @@ int cg_run_create(struct cg_ctx *ctx, const struct cg_limits *lim, unsigned run_
 		if (rc)
 			goto fail;
 	}
+#ifdef HAVE_LIBCGROUP
 	for (size_t i = 0; r->version == 1 && i < r->nparts; i++) {
 		struct cg_part *p = &r->parts[i];
 		/* libcgroup names a cgroup by its path below the mountpoint. */
@@ -350,6 +366,7 @@ int cg_run_create(struct cg_ctx *ctx, const struct cg_limits *lim, unsigned run_
 				write_in(p->dir, "memory.memsw.limit_in_bytes", val);
 		}
 	}
+#endif
 	rc = check_limits(r, lim, err, errlen);
 	if (rc)
 		goto fail;
@@ -402,9 +419,11 @@ int cg_run_attach(struct cg_run *r, pid_t pid)
 				return e;
 			continue;
 		}
+#ifdef HAVE_LIBCGROUP
 		int lrc = cgroup_attach_task_pid(r->parts[i].lcg, pid);
 		if (lrc)
 			return lrc == ECGROUPNOTALLOWED ? -EPERM : -EIO;
+#endif
 	}
 	return 0;
 }

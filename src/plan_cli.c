@@ -30,6 +30,18 @@ static int bad(const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
+/* Whether both libcs' k-means are built here. A build tree has both; a
+ * container image has its own libc's only, and its default runs that one. */
+static bool both_libcs_built(void)
+{
+	char dir[4096], err[512];
+	struct catalog_bin b;
+	if (!catalog_dir(dir, sizeof dir, err, sizeof err))
+		return true; /* the planner says what is missing */
+	return catalog_resolve(dir, "kmeans", "glibc", &b, err, sizeof err) == 0 &&
+	       catalog_resolve(dir, "kmeans", "musl", &b, err, sizeof err) == 0;
+}
+
 int plan_cli_parse(struct plan_cli *o, const char *cmd, bool run, int argc, char **argv, void (*usage)(FILE *))
 {
 	static const struct option longopts[] = {
@@ -171,7 +183,8 @@ int plan_cli_parse(struct plan_cli *o, const char *cmd, bool run, int argc, char
 	}
 	if (optind >= argc) {
 		/* The built-in default: a short k-means on glibc and on musl, three
-		 * times each (a few seconds), enough for compare to say something. */
+		 * times each (a few seconds), enough for compare to say something;
+		 * where only one libc's is built (an image), on that one. */
 		static char *dflt_args[] = { "--samples", "60000", "--features", "64", "--n-init", "3" };
 		if (!reps_given)
 			o->rq.reps = 3;
@@ -179,7 +192,7 @@ int plan_cli_parse(struct plan_cli *o, const char *cmd, bool run, int argc, char
 		o->rq.workload = "kmeans";
 		o->rq.wargs = dflt_args;
 		o->rq.nwargs = BT_ARRAY_LEN(dflt_args);
-		if (!o->nvariants) {
+		if (!o->nvariants && both_libcs_built()) {
 			o->rq.variants = dflt_variants;
 			o->rq.nvariants = 2;
 		}

@@ -178,9 +178,14 @@ void sysinfo_collect(struct bt_sysinfo *in, const char *root)
 		snprintf(in->libc_name, sizeof in->libc_name, "glibc");
 		snprintf(in->libc_version, sizeof in->libc_version, "%s", gnu_get_libc_version());
 #else
-		/* musl has no version function; the loader knows it. */
+		/* musl has no version function: the one built against, where
+		 * configure knew it (a static benchtop carries exactly that one). */
 		snprintf(in->libc_name, sizeof in->libc_name, "musl");
+#ifdef BT_LIBC_MUSL_VERSION
+		snprintf(in->libc_version, sizeof in->libc_version, "%s", BT_LIBC_MUSL_VERSION);
+#else
 		snprintf(in->libc_version, sizeof in->libc_version, "unknown");
+#endif
 #endif
 	}
 	in->cg_ok = cg_ctx_load(&in->cg, in->root, in->cg_error, sizeof in->cg_error) == 0;

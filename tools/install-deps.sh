@@ -6,7 +6,10 @@ PKGS="build-essential autoconf automake libtool pkg-config
 libncurses-dev libopenblas-dev libpq-dev libcgroup-dev zlib1g-dev
 libcmocka-dev python3 tmux procps clang libclang-rt-14-dev
 musl-tools musl-dev dpkg-dev postgresql-15 python3-numpy python3-scipy python3-sklearn
-libjemalloc2 libmimalloc2.0"
+libjemalloc2 libmimalloc2.0 docker-compose debootstrap"
+# docker-compose (1.29, no engine needed) validates containers/compose.yaml
+# in tests/integration/test_compose.sh; debootstrap makes the Debian root
+# that test_image_chroot.sh (make check-images) runs Dockerfile.debian in.
 # The musl workloads are linked against OpenBLAS and libpq built from
 # Debian's own source packages (containers/build-sysroot.sh), which
 # `apt-get source` fetches through a deb-src entry.

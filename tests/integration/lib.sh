@@ -60,6 +60,17 @@ record() {
 	check "$name: no cgroup of benchtop $bp is left" test -z "$(cgroups_of $bp)"
 	return $rc
 }
+# copy_context SRC DST: what `docker build SRC` sends as its context, near
+# enough: git's tracked files and the untracked ones it does not ignore (so
+# nothing autogen.sh or configure generated), as they are in the working
+# tree. Fails when SRC is not a git checkout.
+copy_context() {
+	git -C "$1" rev-parse --show-toplevel >/dev/null 2>&1 || return 1
+	mkdir -p "$2" &&
+		(cd "$1" && git ls-files -z --cached --others --exclude-standard |
+			while IFS= read -r -d '' f; do [ -e "$f" ] && printf '%s\0' "$f"; done |
+			xargs -0 cp --parents -t "$2")
+}
 cleanup() {
 	local p
 	for p in "${BG_PIDS[@]}"; do
