@@ -411,7 +411,6 @@ static bool sample_process(struct sampler *s, struct bt_frame *f, struct srun *r
 	ent_set(e, PROC_STIME, pst.stime);
 	ent_set(e, PROC_CUTIME, (uint64_t)(pst.cutime > 0 ? pst.cutime : 0));
 	ent_set(e, PROC_CSTIME, (uint64_t)(pst.cstime > 0 ? pst.cstime : 0));
-	ent_set(e, PROC_RSS, pst.rss_pages * (uint64_t)s->page);
 	ent_set(e, PROC_VSIZE, pst.vsize);
 	ent_set(e, PROC_NTHREADS, (uint64_t)(pst.num_threads > 0 ? pst.num_threads : 0));
 	ent_set(e, PROC_MINFLT, pst.minflt);
@@ -419,14 +418,24 @@ static bool sample_process(struct sampler *s, struct bt_frame *f, struct srun *r
 	ent_set(e, PROC_START, pst.starttime);
 	acc->user_tk += pst.utime + (uint64_t)(pst.cutime > 0 ? pst.cutime : 0);
 	acc->sys_tk += pst.stime + (uint64_t)(pst.cstime > 0 ? pst.cstime : 0);
-	acc->rss += pst.rss_pages * (uint64_t)s->page;
 	acc->minflt += pst.minflt;
 	acc->majflt += pst.majflt;
-	/* Peak RSS is only in status; the leader's status is per process. */
+	/* Peak RSS is only in status; the leader's status is per process.
+	 * RSS from status too: the kernel keeps RSS in per-CPU counters
+	 * (since 6.2), and on 6.18 stat's rss field reads them unsummed (a
+	 * small static process read 0) while status gives the sum, as statm
+	 * does. stat's is the fallback. */
 	struct procfs_status ps;
+	uint64_t rss = pst.rss_pages * (uint64_t)s->page;
 	if (lead->fd[TF_STATUS] >= 0 && bt_pread_once(lead->fd[TF_STATUS], s->small, sizeof s->small) > 0 &&
-	    procfs_parse_status(s->small, &ps) && ps.has_hwm)
-		ent_set(e, PROC_HWM, ps.vm_hwm_kb * 1024);
+	    procfs_parse_status(s->small, &ps)) {
+		if (ps.has_hwm)
+			ent_set(e, PROC_HWM, ps.vm_hwm_kb * 1024);
+		if (ps.has_rss)
+			rss = ps.vm_rss_kb * 1024;
+	}
+	ent_set(e, PROC_RSS, rss);
+	acc->rss += rss;
 	uint64_t rd, wr;
 	if (lead->fd[TF_IO] >= 0 && bt_pread_once(lead->fd[TF_IO], s->small, sizeof s->small) > 0 &&
 	    procfs_parse_io(s->small, &rd, &wr)) {
