@@ -8,10 +8,10 @@
 #   OUTDIR/manifest             key=value: versions, TARGET, flags, inputs hash
 #   OUTDIR/src                  the downloaded source packages (kept, so a
 #                               rebuild needs no network)
-# Why: Debian's packaged OpenBLAS picks its slowest (Prescott) kernels on
-# AVX-512 CPUs, so the glibc and musl workloads must both use an OpenBLAS of
-# the same version, TARGET and flags, differing only in the C library
-# (issue 3, ../shared/MEASUREMENTS.md).
+# Why: Debian's packaged OpenBLAS falls back to old kernels (Prescott on the
+# AVX-512 Xeons benchtop was first built on) on CPUs it does not know, so the
+# glibc and musl workloads must both use an OpenBLAS of the same version,
+# TARGET and flags, differing only in the C library (docs/workloads.md).
 #
 # The build runs once: when OUTDIR/manifest records the same inputs (this
 # script, TARGET, source versions, compilers) the script exits at once. The

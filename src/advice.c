@@ -1093,7 +1093,7 @@ static const struct {
 };
 
 /* One-thread sgemm 2000x2000 on the machine where benchtop was developed
- * (an AVX-512 Xeon; ../shared/MEASUREMENTS.md). Quoted as such, never as a
+ * (an AVX-512 Xeon, measured in November 2026). Quoted as such, never as a
  * promise for another machine. */
 static const struct {
 	const char *core;

@@ -1,6 +1,6 @@
 /* sampler — see sampler.h. The per-tick path uses pread on kept-open fds and
- * the hand-written parsers of procfs.c; see ../shared MEASUREMENTS for why
- * (open/read/close costs about twice as much per file). */
+ * the hand-written parsers of procfs.c: open/read/close cost about twice as
+ * much per file (measured while benchtop was built; docs/performance.md). */
 #include "sampler.h"
 #include "procfs.h"
 #include "util.h"

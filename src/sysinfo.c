@@ -119,8 +119,8 @@ static void blas_prediction(struct bt_sysinfo *in)
 	}
 }
 
-/* Ask the installed OpenBLAS which kernels it picked (the trap of
- * MEASUREMENTS: Prescott kernels on an AVX-512 CPU). dlopen keeps OpenBLAS's
+/* Ask the installed OpenBLAS which kernels it picked (Debian's 0.3.21 falls
+ * back to old kernels on AVX-512 CPUs it does not know). dlopen keeps OpenBLAS's
  * thread pool out of benchtop except in `info`. */
 static void openblas_probe(struct bt_sysinfo *in)
 {
