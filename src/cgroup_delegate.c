@@ -17,6 +17,7 @@
  * leaf is removed. A benchtop killed with -9 leaves the leaf, which the
  * next benchtop removes like any leftover run cgroup. */
 #include "cgroup.h"
+#include "cgroup_int.h"
 #include "procfs.h"
 #include "util.h"
 
@@ -28,20 +29,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-static int write_value(const char *dir, const char *file, const char *val)
-{
-	char path[PATH_MAX];
-	if (snprintf(path, sizeof path, "%s/%s", dir, file) >= (int)sizeof path)
-		return -ENAMETOOLONG;
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	ssize_t n = write(fd, val, strlen(val));
-	int e = n < 0 ? -errno : 0;
-	close(fd);
-	return e;
-}
 
 /* The pids listed in dir/cgroup.procs (caller frees *pids). -errno. */
 static int list_procs(const char *dir, int32_t **pids, size_t *n)
@@ -94,7 +81,7 @@ static int move_procs(const char *from, const char *to, bool (*keep)(pid_t))
 			continue;
 		char v[24];
 		snprintf(v, sizeof v, "%d", (int)pids[i]);
-		int e = write_value(to, "cgroup.procs", v);
+		int e = cg_write_value(to, "cgroup.procs", v);
 		if (e && e != -ESRCH && !rc)
 			rc = e;
 	}
@@ -154,7 +141,7 @@ int cg_v2_enable(struct cg_ctx *ctx, const char *ctl, char *err, size_t errlen)
 		return -ENOTSUP;
 	}
 	snprintf(plus, sizeof plus, "+%s", ctl);
-	int e = write_value(own, "cgroup.subtree_control", plus);
+	int e = cg_write_value(own, "cgroup.subtree_control", plus);
 	if (e == -EBUSY && !ctx->v2_leaf) {
 		/* Processes in our cgroup: if they are all ours, move them into a
 		 * leaf of our own and try again. */
@@ -185,7 +172,7 @@ int cg_v2_enable(struct cg_ctx *ctx, const char *ctl, char *err, size_t errlen)
 			snprintf(err, errlen, "cannot move benchtop into %s: %s", leaf, strerror(-e));
 			return e;
 		}
-		e = write_value(own, "cgroup.subtree_control", plus);
+		e = cg_write_value(own, "cgroup.subtree_control", plus);
 	}
 	if (e == -EBUSY) {
 		say_shared(own, ctl, err, errlen);
@@ -210,7 +197,7 @@ int cg_v2_release(struct cg_ctx *ctx)
 		char *name = last ? last + 1 : ctx->v2_enabled;
 		char minus[72];
 		snprintf(minus, sizeof minus, "-%s", name);
-		int e = write_value(own, "cgroup.subtree_control", minus);
+		int e = cg_write_value(own, "cgroup.subtree_control", minus);
 		if (e && !rc)
 			rc = e; /* another benchtop's cgroups still use it */
 		if (last)

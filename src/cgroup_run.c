@@ -16,6 +16,7 @@
  * A build without libcgroup (configure --without-libcgroup) creates no v1
  * run cgroups: cg_run_create says so and the caller measures through /proc. */
 #include "cgroup.h"
+#include "cgroup_int.h"
 #include "procfs.h"
 #include "util.h"
 
@@ -94,10 +95,11 @@ static int open_in(struct cg_run *r, enum cg_controller c, const char *file)
 	return open(path, O_RDONLY | O_CLOEXEC);
 }
 
-static int write_in(const char *dir, const char *file, const char *val)
+int cg_write_value(const char *dir, const char *file, const char *val)
 {
 	char path[PATH_MAX];
-	snprintf(path, sizeof path, "%s/%s", dir, file);
+	if (snprintf(path, sizeof path, "%s/%s", dir, file) >= (int)sizeof path)
+		return -ENAMETOOLONG;
 	int fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -174,16 +176,16 @@ static int create_v2(struct cg_ctx *ctx, struct cg_run *r, const struct cg_limit
 	int e = 0;
 	if (!e && lim->cpus > 0) {
 		snprintf(val, sizeof val, "%ld 100000", (long)(lim->cpus * 100000.0 + 0.5));
-		e = write_in(p->dir, "cpu.max", val);
+		e = cg_write_value(p->dir, "cpu.max", val);
 	}
 	if (!e && lim->memory) {
 		snprintf(val, sizeof val, "%llu", (unsigned long long)lim->memory);
-		e = write_in(p->dir, "memory.max", val);
+		e = cg_write_value(p->dir, "memory.max", val);
 		if (!e)
-			write_in(p->dir, "memory.swap.max", "0"); /* absent without swap accounting */
+			cg_write_value(p->dir, "memory.swap.max", "0"); /* absent without swap accounting */
 	}
 	if (!e && lim->cpuset)
-		e = write_in(p->dir, "cpuset.cpus", lim->cpuset);
+		e = cg_write_value(p->dir, "cpuset.cpus", lim->cpuset);
 	if (e) {
 		snprintf(err, errlen, "could not set the limits of cgroup %s: %s", p->dir, strerror(-e));
 		return e;
@@ -361,9 +363,9 @@ int cg_run_create(struct cg_ctx *ctx, const struct cg_limits *lim, unsigned run_
 		if (lim->memory && (p->ctls & (1u << CG_MEMORY))) {
 			snprintf(val, sizeof val, "%llu", (unsigned long long)lim->memory);
 			if (r->version == 2)
-				write_in(p->dir, "memory.swap.max", "0");
+				cg_write_value(p->dir, "memory.swap.max", "0");
 			else
-				write_in(p->dir, "memory.memsw.limit_in_bytes", val);
+				cg_write_value(p->dir, "memory.memsw.limit_in_bytes", val);
 		}
 	}
 #endif
@@ -414,7 +416,7 @@ int cg_run_attach(struct cg_run *r, pid_t pid)
 		if (!r->parts[i].lcg) { /* v2: made by hand */
 			char v[24];
 			snprintf(v, sizeof v, "%d", (int)pid);
-			int e = write_in(r->parts[i].dir, "cgroup.procs", v);
+			int e = cg_write_value(r->parts[i].dir, "cgroup.procs", v);
 			if (e)
 				return e;
 			continue;
