@@ -675,6 +675,22 @@ static void write_meta(struct session *s, bool rt)
 	free(store);
 }
 
+/* The plan, one session event per run, before the first run starts: a
+ * replay shows runs that never started (stopped, or a command that could
+ * not run) as such. */
+static void write_plan(struct session *s, const struct plan *p)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		const struct run_spec *r = &p->runs[i];
+		char id[24], rep[16];
+		snprintf(id, sizeof id, "%zu", i + 1);
+		snprintf(rep, sizeof rep, "%u", r->rep);
+		struct bt_kv kv[] = { { "type", "plan" }, { "run", id }, { "workload", r->workload },
+				      { "variant", r->variant ? r->variant : "default" }, { "rep", rep } };
+		emit_kv(s, TR_EVENT, 0, 0, kv, BT_ARRAY_LEN(kv));
+	}
+}
+
 int session_run(const struct session_opts *o, const struct plan *p, const struct session_hooks *hooks,
 		struct summary *sum, struct session_result *res)
 {
@@ -734,6 +750,7 @@ int session_run(const struct session_opts *o, const struct plan *p, const struct
 	frame_init(&s.frame);
 	s.t0_ns = bt_now_ns();
 	write_meta(&s, rt);
+	write_plan(&s, p);
 	s.cg_usable = s.info.cg_ok && s.info.can_create && !o->no_cgroup;
 	if (s.cg_usable) {
 		char rep[1024];

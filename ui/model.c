@@ -235,6 +235,18 @@ static void feed_end(struct model *m, const struct bt_record *rec)
 
 static void feed_event(struct model *m, const struct bt_record *rec)
 {
+	const char *plan = rec->run == 0 ? trace_kv_get(rec, "type") : NULL;
+	if (plan && strcmp(plan, "plan") == 0) { /* a session's run, announced */
+		const char *id = trace_kv_get(rec, "run"), *rep = trace_kv_get(rec, "rep");
+		long long n, k;
+		/* A trace is untrusted: a plan of more runs than any session
+		 * makes is not believed (each one costs the model a run). */
+		if (id && rep && bt_parse_ll(id, &n) && bt_parse_ll(rep, &k) && n > 0 && k >= 0 && k <= 1000000 &&
+		    m->nruns < MODEL_MAX_PLANNED)
+			model_plan_run(m, (uint64_t)n, trace_kv_get(rec, "workload"), trace_kv_get(rec, "variant"),
+				       (unsigned)k);
+		return;
+	}
 	if (!model_find_run(m, rec->run))
 		return;
 	const char *type = trace_kv_get(rec, "type"), *name = trace_kv_get(rec, "name");

@@ -33,6 +33,8 @@
 #define MODEL_MAX_SAMPLES 65536
 /* Frame times kept for stepping (32 MiB); later frames are not steppable. */
 #define MODEL_MAX_FRAMES (1u << 22)
+/* Runs a trace's plan may announce (a suite of thousands is already large). */
+#define MODEL_MAX_PLANNED 10000
 
 /* MS_NOT_RUN: planned, but the session ended without starting it (stopped,
  * or a command that could not be executed). */

@@ -243,6 +243,9 @@ static void load(struct replay *rp)
 		const struct model_run *r = &m->runs[i];
 		ui_plan_run(rp->u, r->id, r->workload, r->variant, r->rep);
 	}
+	/* The trace is all there is: planned runs it never started were not
+	 * run (a stopped session, a command that could not run, a cut). */
+	ui_session_over(rp->u);
 	const char *problem = trace_reader_problem(rp->rd);
 	if (problem) {
 		char buf[512];

@@ -107,6 +107,8 @@ open again 100 30 LANG=C.UTF-8 -- replay "$TMP/L.bt"
 key again End
 check "the live session replays" wait_for again "REPLAY L.bt  at end"
 check "with the run stopped" grep -Eq "^ bt-spin +default +1 (failed|done)" "$TMP/again.txt"
+check "and the planned run that never started, as not run (the trace holds the plan)" \
+	grep -Eq "^ bt-spin +default +2 not run" "$TMP/again.txt"
 key again q
 check "replay: q restores the terminal" restored again 0
 finish
