@@ -304,13 +304,16 @@ static void ctr_feed_from_first(struct adv_ctr *c, const struct bt_entity *e, un
 static bool run_throttle(const struct adv_run *r, uint64_t *periods, uint64_t *throttled, uint64_t *thr_ns,
 			 bool *have_ns, bool *own)
 {
-	if (r->have_throttle) {
+	/* The run's own cgroup, when it had a quota (periods counted); else
+	 * benchtop's (a container's quota holds the run and its cgroup too). */
+	bool own_known = r->own_periods.have && r->own_thr.have && r->own_periods.rise > 0;
+	if (r->have_throttle && (r->periods > 0 || !own_known)) {
 		*periods = r->periods, *throttled = r->throttled, *thr_ns = r->thr_ns;
 		*have_ns = r->have_thr_ns;
 		*own = false;
 		return true;
 	}
-	if (r->limits_applied || !r->own_periods.have || !r->own_thr.have)
+	if (!own_known)
 		return false;
 	*periods = r->own_periods.rise, *throttled = r->own_thr.rise, *thr_ns = r->own_thr_ns.rise;
 	*have_ns = r->own_thr_ns.have;
@@ -615,14 +618,15 @@ static void time_shares(const struct adv_run *r, struct adv_time *out)
 		nwork += working(&r->thr[i]), nsched += r->thr[i].span_us > 0;
 	/* With schedstat: the working threads, or all of them when none
 	 * worked (a run that only waited). Each thread's shares count in
-	 * proportion to its CPU time, so a main thread that starts workers and
-	 * then waits in join does not make two spinning workers "mixed"; with
-	 * no CPU time at all, each counts alike. */
+	 * proportion to the time it wanted a CPU (on one or waiting for one),
+	 * so a main thread that starts workers and then waits in join does not
+	 * make two spinning workers "mixed", while a starved thread keeps its
+	 * weight; when none wanted a CPU, each counts alike. */
 	for (size_t i = 0; nsched && i < r->nthr; i++) {
 		const struct adv_thread *t = &r->thr[i];
 		if (!t->span_us || (nwork && !working(t)))
 			continue;
-		double w = nwork ? (double)t->on_us : 1.0, span = (double)t->span_us;
+		double w = nwork ? (double)(t->on_us + t->rq_us) : 1.0, span = (double)t->span_us;
 		on += w * (double)t->on_us / span;
 		rq += w * (double)t->rq_us / span;
 		weight += w;
@@ -777,11 +781,10 @@ static void find_oversubscribed(struct advice *a, struct adv_run *r, const struc
 	sb_add(&s, "oversubscribed: %.1f runnable threads on average (median %.0f) for %s (%s), more runnable threads than CPUs in %.0f %% of samples",
 	       avg, med, cpus_text(cb, sizeof cb, c), why, 100 * nr_share_above(r, c));
 	if (have_thr && periods) {
-		sb_add(&s, "; %sthrottled in %.0f %% of %llu periods", own ? "benchtop's own cgroup (the run had none) " : "",
+		sb_add(&s, "; %sthrottled in %.0f %% of %llu periods", own ? "benchtop's own cgroup (its quota holds the run) " : "",
 		       100 * thr_share, (unsigned long long)periods);
 		if (have_ns)
-			sb_add(&s, " (%s throttled%s)", bt_fmt_duration(tb, sizeof tb, (double)thr_ns / 1e9),
-			       a->cgroup_version == 1 ? ", summed over CPUs" : "");
+			sb_add(&s, " (%s throttled, summed over CPUs)", bt_fmt_duration(tb, sizeof tb, (double)thr_ns / 1e9));
 	}
 	if (have_invol)
 		sb_add(&s, "; %.0f involuntary context switches a second", invol);
@@ -877,7 +880,7 @@ static void find_character(struct advice *a, struct adv_run *r, const struct adv
 	if (tm->from_sched)
 		sb_add(&s, " on a CPU %.0f %% and blocked %.0f %% of %s time%s (waiting for a CPU %.0f %% besides)",
 		       100 * tm->on, 100 * tm->blocked, tm->working == 1 ? "its" : "their",
-		       tm->working == 1 ? "" : ", each weighted by its CPU time", 100 * tm->rq);
+		       tm->working == 1 ? "" : ", each weighted by its time on or waiting for a CPU", 100 * tm->rq);
 	else
 		sb_add(&s, " runnable in %.0f %% of samples and blocked in %.0f %%", 100 * tm->want, 100 * tm->blocked);
 	if (tm->d_of_blocked >= 0 && tm->blocked > 0.05)

@@ -287,6 +287,7 @@ void cg_ctx_free(struct cg_ctx *ctx)
 {
 	if (ctx->root && !ctx->root[0])
 		cg_v2_release(ctx);
+	free(ctx->v2_leaf); /* one that could not be removed */
 	for (int c = 0; c < CG_NCTL; c++) {
 		free(ctx->ctl[c].mountpoint);
 		free(ctx->ctl[c].own_path);
@@ -569,7 +570,7 @@ void cg_own_read(struct cg_own *o, struct bt_entity *e)
 		ent_set(e, SYS_OWN_CPU_NS, v);
 	if ((t = own_text(o, OWN_THROTTLE))) {
 		uint64_t periods, thr;
-		/* v2 counts microseconds, v1 nanoseconds (v1's summed over CPUs). */
+		/* v2 counts microseconds, v1 nanoseconds; both sum the time over CPUs. */
 		bool have_ns = bt_find_key_u64(t, o->version == 2 ? "throttled_usec" : "throttled_time", &v);
 		if (have_ns && o->version == 2)
 			v *= 1000;

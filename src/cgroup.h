@@ -74,11 +74,12 @@ void cg_ctx_free(struct cg_ctx *ctx);
 /* Effective CPUs and memory, as a process in benchtop's cgroup sees them. */
 void cg_effective(const struct cg_ctx *ctx, struct cg_effective *out);
 
-/* Whether benchtop may create cgroups beneath its own: 0 when yes, else
- * -errno with the reason in why. */
-/* The reason, in a build without libcgroup on a cgroup v1 host. */
+/* The reason cg_can_create gives in a build without libcgroup on a
+ * cgroup v1 host. */
 #define CG_NO_LIBCGROUP_V1 \
 	"this benchtop was built without libcgroup, which it needs to create run cgroups on cgroup v1"
+/* Whether benchtop may create cgroups beneath its own: 0 when yes, else
+ * -errno with the reason in why. */
 int cg_can_create(const struct cg_ctx *ctx, char *why, size_t whylen);
 
 /* ---- Run cgroups (real system only: root must be "") -------------------- */
@@ -92,8 +93,10 @@ struct cg_run;
  * when processes benchtop did not start share its cgroup, -ENOTSUP when
  * the controller is not delegated to it. */
 int cg_v2_enable(struct cg_ctx *ctx, const char *ctl, char *err, size_t errlen);
-/* Undo cg_v2_enable: disable what it enabled, move the leaf's processes
- * back, remove the leaf. 0 or the first -errno (the leaf then stays). */
+/* Undo cg_v2_enable: disable what it enabled (only while no cgroup but
+ * its leaf is beneath benchtop's), move the leaf's processes back, remove
+ * the leaf. 0, or the first -errno with ctx->v2_leaf still naming the leaf
+ * that stays (cg_ctx_free frees the name). */
 int cg_v2_release(struct cg_ctx *ctx);
 
 /* Create the run's cgroup(s) with limits applied (on v2 through
@@ -106,6 +109,9 @@ int cg_run_attach(struct cg_run *run, pid_t pid);
 void cg_run_read(struct cg_run *run, struct bt_entity *e, long clk_tck);
 /* The pids in the run's cgroup, appended to *pids. -errno on failure. */
 int cg_run_pids(struct cg_run *run, int32_t **pids, size_t *n, size_t *cap);
+/* What the run's cgroup lacks though it was made (a controller that only
+ * adds counters could not be enabled), as a sentence; "" when nothing. */
+const char *cg_run_warning(const struct cg_run *run);
 /* The path shown to users (first hierarchy's dir). */
 const char *cg_run_path(const struct cg_run *run);
 /* How many OOM kills the cgroup has seen (-1 unknown). */

@@ -2,25 +2,34 @@
  * cgroup. Part of the cgroup module (contract in cgroup.h).
  *
  * cgroup v2's "no internal processes" rule: a cgroup (other than the root)
- * may hand a controller to its children only while it holds no processes
- * itself. In a container with a cgroup namespace benchtop often is the
- * only process of the container's cgroup (docker run IMAGE ...), and a
- * delegated scope (systemd-run --scope -p Delegate=yes) is the same. So
- * when enabling a controller fails with EBUSY, benchtop moves itself and
- * its own descendants (a throwaway PostgreSQL server) into a leaf beneath
- * its cgroup, named like a run's cgroup with run number 0, and tries
- * again. Processes it did not start are never moved: when one shares the
- * cgroup, the caller gets a sentence saying what to do instead.
+ * may hand a domain controller (memory, io) to its children only while it
+ * holds no processes itself; the threaded ones (cpu, cpuset, pids) it may
+ * hand down regardless. In a container with a cgroup namespace benchtop
+ * often is the only process of the container's cgroup (docker run IMAGE
+ * ...), and a delegated scope (systemd-run --scope -p Delegate=yes) is the
+ * same. So when enabling a controller fails with EBUSY, benchtop moves
+ * itself and its own descendants (a throwaway PostgreSQL server) into a
+ * leaf beneath its cgroup, named like a run's cgroup with run number 0, and
+ * tries again. Processes it did not start are never moved: when one shares
+ * the cgroup, or benchtop cannot tell who does, the caller gets a sentence
+ * saying what to do instead.
  *
- * cg_v2_release (called by cg_ctx_free) undoes it all: the controllers
- * benchtop enabled are disabled again, what is in the leaf goes back, the
- * leaf is removed. A benchtop killed with -9 leaves the leaf, which the
- * next benchtop removes like any leftover run cgroup. */
+ * cg_v2_release (called by cg_ctx_free) undoes it: the controllers benchtop
+ * enabled are disabled again, but only while no cgroup beneath its own but
+ * its leaf exists (another benchtop's runs may rely on them); what is in
+ * the leaf goes back; the leaf is removed.
+ *
+ * A benchtop killed with -9 leaves the leaf and the controllers it enabled.
+ * In a container or a systemd scope they go with it; elsewhere no process
+ * can join that cgroup again while memory stays enabled in it, so no later
+ * benchtop finds them: `rmdir` of the leaf and `-memory` written to the
+ * cgroup's cgroup.subtree_control undo it by hand. */
 #include "cgroup.h"
 #include "cgroup_int.h"
 #include "procfs.h"
 #include "util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -30,7 +39,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* The pids listed in dir/cgroup.procs (caller frees *pids). -errno. */
+/* The pids listed in dir/cgroup.procs (caller frees *pids). -errno; a
+ * list holding a 0 (a process outside benchtop's PID namespace) is
+ * -EINVAL: its owner cannot be told. */
 static int list_procs(const char *dir, int32_t **pids, size_t *n)
 {
 	char path[PATH_MAX], *text = NULL;
@@ -43,7 +54,13 @@ static int list_procs(const char *dir, int32_t **pids, size_t *n)
 		return (int)got;
 	int k = procfs_parse_pid_list(text, pids, n, &cap);
 	free(text);
-	return k < 0 ? -EINVAL : 0;
+	if (k < 0) {
+		free(*pids);
+		*pids = NULL;
+		*n = 0;
+		return -EINVAL;
+	}
+	return 0;
 }
 
 /* Whether pid is benchtop itself or started by it (its parent chain
@@ -68,35 +85,46 @@ static bool ours(pid_t pid)
 }
 
 /* Move every pid listed in from/cgroup.procs that passes keep (all when
- * keep is NULL) into to. Vanished pids are skipped. 0 or the first -errno. */
+ * keep is NULL) into to, again while any is left: a process may fork while
+ * its siblings are moved (PostgreSQL starts backends at any time). At most
+ * ten passes. Vanished pids are skipped. 0 or -errno. */
 static int move_procs(const char *from, const char *to, bool (*keep)(pid_t))
 {
-	int32_t *pids;
-	size_t n;
-	int rc = list_procs(from, &pids, &n);
-	if (rc)
-		return rc;
-	for (size_t i = 0; i < n; i++) {
-		if (keep && !keep(pids[i]))
-			continue;
-		char v[24];
-		snprintf(v, sizeof v, "%d", (int)pids[i]);
-		int e = cg_write_value(to, "cgroup.procs", v);
-		if (e && e != -ESRCH && !rc)
-			rc = e;
+	for (int pass = 0; pass < 10; pass++) {
+		int32_t *pids;
+		size_t n, moved = 0;
+		int rc = list_procs(from, &pids, &n);
+		if (rc)
+			return rc;
+		for (size_t i = 0; i < n; i++) {
+			if (keep && !keep(pids[i]))
+				continue;
+			char v[24];
+			snprintf(v, sizeof v, "%d", (int)pids[i]);
+			int e = cg_write_value(to, "cgroup.procs", v);
+			if (e && e != -ESRCH) {
+				free(pids);
+				return e;
+			}
+			moved++;
+		}
+		free(pids);
+		if (!moved)
+			return 0;
 	}
-	free(pids);
-	return rc;
+	return -EAGAIN;
 }
 
-/* The sentence for a cgroup shared with processes benchtop did not start. */
+/* The sentence for a cgroup shared with processes benchtop did not start
+ * (or that it cannot tell apart). */
 static void say_shared(const char *own, const char *ctl, char *err, size_t errlen)
 {
 	int32_t *pids;
 	size_t n, others = 0;
 	char list[96] = "";
 	size_t used = 0;
-	if (list_procs(own, &pids, &n) == 0) {
+	int rc = list_procs(own, &pids, &n);
+	if (rc == 0) {
 		for (size_t i = 0; i < n; i++) {
 			if (ours(pids[i]))
 				continue;
@@ -107,12 +135,22 @@ static void say_shared(const char *own, const char *ctl, char *err, size_t errle
 		}
 		free(pids);
 	}
+	char who[200];
+	if (rc == -EINVAL)
+		snprintf(who, sizeof who, "processes outside benchtop's PID namespace");
+	else if (rc)
+		snprintf(who, sizeof who, "processes benchtop cannot list (%s)", strerror(-rc));
+	else if (!others)
+		snprintf(who, sizeof who, "processes that appeared while benchtop moved its own");
+	else
+		snprintf(who, sizeof who, "%zu process%s benchtop did not start (PID %s%s)", others,
+			 others == 1 ? "" : "es", list, others > 3 ? ", ..." : "");
 	snprintf(err, errlen,
-		 "cannot enable the %s controller beneath %s: cgroup v2 hands controllers to the cgroups beneath "
-		 "only while a cgroup holds no processes, and this one holds %zu that benchtop did not start "
-		 "(PID %s%s); start benchtop as the container's command (docker run IMAGE ...) or in a cgroup of "
-		 "its own (systemd-run --scope -p Delegate=yes benchtop ...), or pass --no-cgroup",
-		 ctl, own, others, list[0] ? list : "?", others > 3 ? ", ..." : "");
+		 "cannot enable the %s controller beneath %s: cgroup v2 hands it down only from a cgroup that "
+		 "holds no processes, and this one holds %s; start benchtop as the container's command (docker "
+		 "run without --init) or in a cgroup of its own (systemd-run --scope -p Delegate=yes), or pass "
+		 "--no-cgroup",
+		 ctl, own, who);
 }
 
 static void remember_enabled(struct cg_ctx *ctx, const char *ctl)
@@ -144,11 +182,13 @@ int cg_v2_enable(struct cg_ctx *ctx, const char *ctl, char *err, size_t errlen)
 	int e = cg_write_value(own, "cgroup.subtree_control", plus);
 	if (e == -EBUSY && !ctx->v2_leaf) {
 		/* Processes in our cgroup: if they are all ours, move them into a
-		 * leaf of our own and try again. */
+		 * leaf of our own and try again. Who cannot be told counts as
+		 * not ours. */
 		int32_t *pids;
 		size_t n;
-		bool foreign = false;
+		bool foreign = true;
 		if (list_procs(own, &pids, &n) == 0) {
+			foreign = false;
 			for (size_t i = 0; i < n && !foreign; i++)
 				foreign = !ours(pids[i]);
 			free(pids);
@@ -187,35 +227,68 @@ int cg_v2_enable(struct cg_ctx *ctx, const char *ctl, char *err, size_t errlen)
 	return 0;
 }
 
+/* Whether dir has a child cgroup other than except. */
+static bool other_children(const char *dir, const char *except)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return true; /* cannot tell: assume so */
+	const char *base = except ? strrchr(except, '/') : NULL;
+	base = base ? base + 1 : "";
+	bool found = false;
+	struct dirent *de;
+	while (!found && (de = readdir(d))) {
+		if (de->d_name[0] == '.' || strcmp(de->d_name, base) == 0)
+			continue;
+		char p[PATH_MAX];
+		struct stat st;
+		snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
+		found = stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+	}
+	closedir(d);
+	return found;
+}
+
 int cg_v2_release(struct cg_ctx *ctx)
 {
 	const char *own = ctx->ctl[CG_CPUACCT].own_dir;
 	int rc = 0;
-	/* Disable in the reverse order of enabling. */
-	while (own && ctx->v2_enabled[0]) {
+	/* Disable in the reverse order of enabling, and only while nothing
+	 * beneath our cgroup but our leaf could rely on it (another
+	 * benchtop's runs): else leave it enabled, and remembered, for a
+	 * later call to try again. */
+	bool alone = own && !other_children(own, ctx->v2_leaf);
+	while (alone && ctx->v2_enabled[0]) {
 		char *last = strrchr(ctx->v2_enabled, ' ');
 		char *name = last ? last + 1 : ctx->v2_enabled;
 		char minus[72];
 		snprintf(minus, sizeof minus, "-%s", name);
 		int e = cg_write_value(own, "cgroup.subtree_control", minus);
 		if (e && !rc)
-			rc = e; /* another benchtop's cgroups still use it */
+			rc = e;
 		if (last)
 			*last = '\0';
 		else
 			ctx->v2_enabled[0] = '\0';
 	}
 	if (ctx->v2_leaf) {
-		/* Back where we came from; then the leaf can go. Where a
-		 * controller stays enabled, our cgroup may hold no process
-		 * and the leaf stays for a later benchtop to remove. */
+		/* Back where we came from; then the leaf can go (an exiting
+		 * process may linger in it a moment). Where a domain controller
+		 * stays enabled our cgroup may hold no process: the leaf stays. */
 		int e = own ? move_procs(ctx->v2_leaf, own, NULL) : -ENOENT;
-		if (!e && rmdir(ctx->v2_leaf) < 0 && errno != ENOENT)
-			e = -errno;
+		for (int k = 0; !e && k < 100; k++) {
+			if (rmdir(ctx->v2_leaf) == 0 || errno == ENOENT)
+				break;
+			e = errno == EBUSY && k < 99 ? 0 : -errno;
+			if (!e)
+				usleep(10000);
+		}
 		if (e && !rc)
 			rc = e;
-		free(ctx->v2_leaf);
-		ctx->v2_leaf = NULL;
+		if (!rc) {
+			free(ctx->v2_leaf);
+			ctx->v2_leaf = NULL;
+		}
 	}
 	return rc;
 }

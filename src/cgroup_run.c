@@ -50,6 +50,7 @@ struct cg_run {
 	struct cg_part parts[CG_NCTL];
 	size_t nparts;
 	int fd[F_N];
+	char warn[700]; /* cg_run_warning */
 	char buf[8192];
 };
 
@@ -166,6 +167,10 @@ static int create_v2(struct cg_ctx *ctx, struct cg_run *r, const struct cg_limit
 			snprintf(err, errlen, "%s", why);
 			return e;
 		}
+		/* Memory only adds counters here, but their absence needs a
+		 * reason; pids' is no loss worth a sentence. */
+		if (e && strcmp(want[i].name, "memory") == 0 && e != -ENOTSUP)
+			snprintf(r->warn, sizeof r->warn, "no cgroup memory numbers for the run: %s", why);
 	}
 	if (mkdir(p->dir, 0755) < 0) {
 		int e = -errno;
@@ -428,6 +433,11 @@ int cg_run_attach(struct cg_run *r, pid_t pid)
 #endif
 	}
 	return 0;
+}
+
+const char *cg_run_warning(const struct cg_run *r)
+{
+	return r->warn;
 }
 
 const char *cg_run_path(const struct cg_run *r)

@@ -89,7 +89,7 @@ struct session {
 	bool have_info;
 	bool cg_usable;      /* run cgroups can be made here (else /proc only) */
 	struct cg_own *own;  /* benchtop's own cgroup's counters, or NULL */
-	char cg_said[600];   /* the last cgroup note printed: each is said once */
+	char cg_said[1200];  /* the last cgroup note printed: each is said once */
 	/* the current run */
 	const struct run_spec *spec;
 	uint64_t run_id;
@@ -105,7 +105,7 @@ struct session {
 	int stop_phase; /* 0 running, 1 SIGTERM sent, 2 SIGKILL sent */
 	uint64_t kill_at_ns;
 	const char *reason;
-	char err[512];
+	char err[1024];
 	uint64_t last_progress_ns;
 	long oom0;
 	struct result_reader res;
@@ -468,7 +468,7 @@ static int run_one(struct session *s, const struct run_spec *r, uint64_t run_id,
 	s->res_fd = -1;
 	frame_reset(&s->frame);
 
-	char cgnote[700] = "";
+	char cgnote[1200] = "";
 	if (!o->no_cgroup) {
 		const char *why = NULL;
 		struct cg_limits lim = { r->cpus, r->cpuset, r->memory };
@@ -479,6 +479,8 @@ static int run_one(struct session *s, const struct run_spec *r, uint64_t run_id,
 			why = s->err;
 		}
 		bool limited = r->cpus > 0 || r->cpuset || r->memory;
+		if (!why && s->cg && cg_run_warning(s->cg)[0])
+			snprintf(cgnote, sizeof cgnote, "%s", cg_run_warning(s->cg));
 		if (why)
 			snprintf(cgnote, sizeof cgnote, "no cgroup for this run (%s): %smeasuring through /proc%s", why,
 				 limited ? "limits not applied, " : "",
@@ -538,6 +540,8 @@ static int run_one(struct session *s, const struct run_spec *r, uint64_t run_id,
 		/* In the trace too, so a replay and compare show the run that
 		 * never ran and why. */
 		write_run_start(s, s->cg ? cg_run_path(s->cg) : "", cpus_text, env + 1, nenv - 1);
+		if (cgnote[0])
+			event_note(s, cgnote);
 		event_note(s, s->err);
 		s->root_status = (rc & 0xff) << 8; /* as wait() reports exit(rc) */
 		s->reason = "could not start";
@@ -805,6 +809,10 @@ done:
 	if (s.have_info)
 		frame_free(&s.frame);
 	cg_own_free(s.own);
+	if (s.have_info && cg_v2_release(&s.info.cg) != 0 && s.info.cg.v2_leaf && !o->quiet)
+		fprintf(stderr, "benchtop: could not move back out of %s and remove it (a controller stays enabled "
+				"for other cgroups beneath %s); remove it once benchtop has exited.\n",
+			s.info.cg.v2_leaf ? s.info.cg.v2_leaf : "its leaf cgroup", s.info.cg.ctl[CG_CPUACCT].own_dir);
 	if (s.have_info)
 		sysinfo_done(&s.info);
 	if (sfd >= 0)

@@ -370,8 +370,8 @@ static bool own_throttle(const struct run_summary *r, uint64_t *periods, uint64_
 }
 
 /* Shown where it tells something: the run had no cgroup of its own (these
- * are then the only cgroup numbers), or benchtop's cgroup was throttled
- * (a container's quota holds the runs too). */
+ * are then its only cgroup numbers, as the run's note promises), or
+ * benchtop's cgroup was throttled (a container's quota holds the runs too). */
 static void print_own_cgroup(FILE *out, const struct summary *s, const struct run_summary *r)
 {
 	uint64_t periods = 0, thr = 0;
@@ -380,7 +380,7 @@ static void print_own_cgroup(FILE *out, const struct summary *s, const struct ru
 	bool throttled = have_thr && thr > 0;
 	if (r->cgroup[0] && !throttled)
 		return;
-	if (!r->cgroup[0] && !throttled && !(r->have_own_mem && s->mem_limit))
+	if (!r->cgroup[0] && !have_thr && !r->have_own_mem)
 		return;
 	char a[64], b[64];
 	fprintf(out, "  %-22s ", "benchtop's cgroup");

@@ -36,6 +36,8 @@ struct scen {
 	double meta_effective; /* > 0: META cpus_effective (a container's quota), else visible */
 	bool no_run_cgroup;    /* the run had no cgroup: limits_applied 0, no RUN_CG_* fields */
 	double own_throttled;  /* > 0: benchtop's own cgroup throttled this share of its periods */
+	bool run_no_quota;     /* the run's cgroup counts no CFS periods (no quota of its own) */
+	double starved_rq;     /* > 0: one more thread, on a CPU 2 % and waiting for one this share */
 	double throttled;      /* share of periods; -1: no CPU quota fields */
 	double invol_per_s;    /* -1 unknown */
 	double majflt_per_s;   /* -1 unknown */
@@ -113,7 +115,10 @@ static void feed_run(struct advice *a, uint64_t run, const struct scen *s)
 			ent_set(sys, SYS_OWN_THROTTLED, 2000 + (uint64_t)(s->own_throttled * 10 * k + 1e-6));
 			ent_set(sys, SYS_OWN_THROTTLED_NS, (uint64_t)(7e9 + s->own_throttled * t * 1e9));
 		}
-		if (s->throttled >= 0 && !s->no_run_cgroup) { /* ten 10 ms periods a tick */
+		if (s->run_no_quota) {
+			ent_set(e, RUN_CG_PERIODS, 0);
+			ent_set(e, RUN_CG_THROTTLED, 0);
+		} else if (s->throttled >= 0 && !s->no_run_cgroup) { /* ten 10 ms periods a tick */
 			ent_set(e, RUN_CG_PERIODS, 10 * k);
 			ent_set(e, RUN_CG_THROTTLED, (uint64_t)(s->throttled * 10 * k + 1e-6));
 			ent_set(e, RUN_CG_THROTTLED_NS, (uint64_t)(s->throttled * t * 1e9));
@@ -140,6 +145,15 @@ static void feed_run(struct advice *a, uint64_t run, const struct scen *s)
 			double phase = fmod(k * 0.37 + i * 0.11, 1.0);
 			if (!s->no_state)
 				ent_set(te, THR_STATE, (uint64_t)(phase < s->on + s->rq ? 'R' : s->blocked));
+		}
+		if (s->starved_rq > 0) { /* a thread held off a CPU */
+			struct bt_entity *te = frame_add(&f, BT_K_THREAD, pid + 500);
+			ent_set(te, THR_PID, pid);
+			ent_set(te, THR_RUN_US, k * 2000);
+			ent_set(te, THR_WAIT_US, k * (uint64_t)llround(s->starved_rq * 100000));
+			ent_set(te, THR_UTIME, (uint64_t)(t * 2));
+			ent_set(te, THR_STIME, 0);
+			ent_set(te, THR_STATE, 'R');
 		}
 		if (s->joiner_on > 0) { /* a main thread waiting in join */
 			struct bt_entity *te = frame_add(&f, BT_K_THREAD, pid);
@@ -317,12 +331,40 @@ static void oversubscription_in_a_container_without_run_cgroups(void **state)
 	run_one(&o, &s);
 	const struct finding *f = find_kind(&o, ADV_OVERSUBSCRIBED);
 	assert_non_null(f);
-	assert_non_null(strstr(f->text, "benchtop's own cgroup (the run had none) throttled in 90 % of 290 periods"));
+	assert_non_null(strstr(f->text, "benchtop's own cgroup (its quota holds the run) throttled in 90 % of 290 periods"));
 	assert_true(fabs(number(f, "own_cgroup_throttled_share") - 0.9) < 0.01);
 	advice_free(&o.a);
 	/* Without those counters nothing shows a cost: silent. */
 	s.own_throttled = 0;
 	assert_false(fires(&s, ADV_OVERSUBSCRIBED));
+	/* A run cgroup of its own without a quota (it counts no periods) in a
+	 * throttled container: the container's throttling still tells. */
+	s.no_run_cgroup = false;
+	s.run_no_quota = true;
+	s.own_throttled = 0.9;
+	run_one(&o, &s);
+	f = find_kind(&o, ADV_OVERSUBSCRIBED);
+	assert_non_null(f);
+	assert_non_null(strstr(f->text, "benchtop's own cgroup (its quota holds the run) throttled in 90 %"));
+	advice_free(&o.a);
+}
+
+/* A thread held off a CPU keeps its weight in the run's shares: its wait
+ * shows (weighting by CPU time alone would all but hide it). */
+static void a_starved_thread_counts(void **state)
+{
+	(void)state;
+	struct scen s = healthy();
+	s.starved_rq = 0.9;
+	struct outcome o;
+	run_one(&o, &s);
+	const struct finding *f = NULL;
+	for (size_t i = 0; i < o.n && !f; i++)
+		if (o.f[i].kind == ADV_CPU_BOUND || o.f[i].kind == ADV_MIXED || o.f[i].kind == ADV_WAIT_BOUND)
+			f = &o.f[i];
+	assert_non_null(f);
+	assert_true(number(f, "runqueue_wait_share") > 0.4);
+	advice_free(&o.a);
 }
 
 static void oversubscription_boundaries(void **state)
@@ -902,6 +944,7 @@ int main(void)
 		cmocka_unit_test(visible_cpus),
 		cmocka_unit_test(contended),
 		cmocka_unit_test(oversubscription_in_a_container_without_run_cgroups),
+		cmocka_unit_test(a_starved_thread_counts),
 		cmocka_unit_test(character),
 		cmocka_unit_test(character_from_states_or_nothing),
 		cmocka_unit_test(memory_near_limit),

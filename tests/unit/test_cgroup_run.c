@@ -140,10 +140,12 @@ static int test_teardown(void **state)
 	}
 	if (t.orphan > 0) /* not our child: gone once rmdir below succeeds */
 		kill(t.orphan, SIGKILL);
-	if (t.have_ctx)
-		cg_v2_release(&t.ctx);
 	if (t.moved)
 		move_to(own, getpid());
+	if (t.dirs[1][0] && rmdir(t.dirs[1]) == 0)
+		t.dirs[1][0] = '\0';
+	if (t.have_ctx)
+		cg_v2_release(&t.ctx);
 	char err[256];
 	if (t.run)
 		cg_run_destroy(t.run, err, sizeof err);
@@ -397,6 +399,41 @@ static void v2_delegate_moves_ours_and_back(void **state)
 
 /* A process benchtop did not start shares its cgroup: nothing is moved,
  * nothing enabled, and the sentence names the process and what to do. */
+/* Another cgroup beneath ours (another benchtop's run) may rely on what we
+ * enabled: release leaves it enabled, and the leaf (which cannot move back
+ * into a cgroup handing a domain controller down) stays, named. Once that
+ * cgroup is gone, release finishes the job. */
+static void v2_release_leaves_what_others_use(void **state)
+{
+	(void)state;
+	if (!delegation_testable())
+		skip();
+	char *T = test_cgroup();
+	assert_int_equal(move_to(T, getpid()), 0);
+	t.moved = true;
+	make_v2_ctx_at(&t.ctx, T);
+	t.have_ctx = true;
+	char err[700] = "";
+	assert_int_equal(cg_v2_enable(&t.ctx, "hugetlb", err, sizeof err), 0);
+	snprintf(t.dirs[1], PATH_MAX, "%s/other", T);
+	assert_int_equal(mkdir(t.dirs[1], 0755), 0);
+	assert_true(cg_v2_release(&t.ctx) < 0);
+	assert_true(file_has_word(T, "cgroup.subtree_control", "hugetlb"));
+	assert_non_null(t.ctx.v2_leaf);
+	assert_true(is_dir(t.ctx.v2_leaf));
+	assert_true(listed(t.ctx.v2_leaf, getpid()));
+	assert_int_equal(rmdir(t.dirs[1]), 0);
+	t.dirs[1][0] = '\0';
+	/* Nothing beneath but the leaf now: the next release finishes. */
+	char leaf[PATH_MAX];
+	snprintf(leaf, sizeof leaf, "%s", t.ctx.v2_leaf);
+	assert_int_equal(cg_v2_release(&t.ctx), 0);
+	assert_false(file_has_word(T, "cgroup.subtree_control", "hugetlb"));
+	assert_null(t.ctx.v2_leaf);
+	assert_false(is_dir(leaf));
+	assert_true(listed(T, getpid()));
+}
+
 static void v2_delegate_refuses_a_shared_cgroup(void **state)
 {
 	(void)state;
@@ -430,7 +467,7 @@ static void v2_delegate_refuses_a_shared_cgroup(void **state)
 	char err[700] = "", pid_text[32];
 	assert_int_equal(cg_v2_enable(&t.ctx, "hugetlb", err, sizeof err), -EBUSY);
 	snprintf(pid_text, sizeof pid_text, "(PID %d)", (int)t.orphan);
-	assert_non_null(strstr(err, "holds 1 that benchtop did not start"));
+	assert_non_null(strstr(err, "holds 1 process benchtop did not start"));
 	assert_non_null(strstr(err, pid_text));
 	assert_non_null(strstr(err, "--no-cgroup"));
 	assert_null(t.ctx.v2_leaf);
@@ -445,6 +482,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(v2_limit_without_controller, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(v2_leftovers, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(v2_delegate_moves_ours_and_back, test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(v2_release_leaves_what_others_use, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(v2_delegate_refuses_a_shared_cgroup, test_setup, test_teardown),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
