@@ -211,31 +211,28 @@ int plan_cli_parse(struct plan_cli *o, const char *cmd, bool run, int argc, char
 
 /* ---- The machine the plan is to run on ---------------------------------- */
 
+struct cpu_fill {
+	cpu_set_t *set;
+	bool beyond;
+};
+
+static void cpu_fill_range(void *ctx, uint64_t first, uint64_t last)
+{
+	struct cpu_fill *f = ctx;
+	f->beyond = f->beyond || last >= CPU_SETSIZE;
+	for (uint64_t c = first; c <= last && c < CPU_SETSIZE; c++)
+		CPU_SET((int)c, f->set);
+}
+
 /* The CPUs of a list such as "0-3,8" into set; false when it is malformed.
  * *beyond: it names a CPU past what a cpu_set_t holds (left out of set). */
 static bool cpu_list_set(const char *text, cpu_set_t *set, bool *beyond)
 {
-	*beyond = false;
 	CPU_ZERO(set);
-	if (procfs_count_cpu_list(text) <= 0)
-		return false;
-	for (const char *p = text; *p;) {
-		char *end;
-		unsigned long a = strtoul(p, &end, 10), b = a;
-		if (end == p)
-			return false;
-		if (*end == '-')
-			b = strtoul(end + 1, &end, 10);
-		if (a > b)
-			return false;
-		*beyond = *beyond || b >= CPU_SETSIZE;
-		for (unsigned long c = a; c <= b && c < CPU_SETSIZE; c++)
-			CPU_SET(c, set);
-		p = *end == ',' ? end + 1 : end;
-		if (*end && *end != ',')
-			return false;
-	}
-	return true;
+	struct cpu_fill f = { set, false };
+	int n = procfs_each_cpu_range(text, cpu_fill_range, &f);
+	*beyond = f.beyond;
+	return n > 0;
 }
 
 /* The CPUs of set as a list ("0-1,4"). */

@@ -186,7 +186,7 @@ int procfs_parse_pid_list(const char *text, int32_t **pids, size_t *n, size_t *c
 	return added;
 }
 
-int procfs_count_cpu_list(const char *text)
+int procfs_each_cpu_range(const char *text, void (*fn)(void *ctx, uint64_t first, uint64_t last), void *ctx)
 {
 	const char *p = text;
 	int count = 0;
@@ -208,6 +208,8 @@ int procfs_count_cpu_list(const char *text)
 		if (b - a > 65536)
 			return -1;
 		count += (int)(b - a + 1);
+		if (fn)
+			fn(ctx, a, b);
 		if (*p == ',') {
 			p++;
 			continue;
@@ -216,4 +218,9 @@ int procfs_count_cpu_list(const char *text)
 			p++;
 		return *p ? -1 : count;
 	}
+}
+
+int procfs_count_cpu_list(const char *text)
+{
+	return procfs_each_cpu_range(text, NULL, NULL);
 }

@@ -54,5 +54,8 @@ int procfs_parse_pid_list(const char *text, int32_t **pids, size_t *n, size_t *c
 
 /* A CPU list such as "0-3,8,10-11": count of CPUs, or -1 when malformed. */
 int procfs_count_cpu_list(const char *text);
+/* The same, calling fn (when not NULL) with each range's first and last CPU
+ * as it is read; on -1 the ranges before the fault were already given. */
+int procfs_each_cpu_range(const char *text, void (*fn)(void *ctx, uint64_t first, uint64_t last), void *ctx);
 
 #endif
