@@ -252,53 +252,81 @@ static void parse_describe(char *text, struct catalog_desc *d)
 	}
 }
 
-int catalog_describe(const char *path, struct catalog_desc *out, char *err, size_t errlen)
+/* Run path with argv (argv[0] included, NULL-terminated), check mode when
+ * check, and read what it writes on stdout (or stderr when capture_stderr)
+ * into buf (NUL-terminated, at most max bytes), its other output to
+ * /dev/null. Bounded: a workload that does not answer within 5 s is
+ * killed. Returns 0 with its wait status in *status, or -errno
+ * (-ETIMEDOUT when it did not answer). */
+static int ask_workload(const char *path, char *const argv[], bool check, bool capture_stderr, char *buf, size_t max,
+			int *status)
 {
-	memset(out, 0, sizeof(*out));
 	int fds[2];
-	if (pipe2(fds, O_CLOEXEC) != 0) {
-		int e = errno;
-		snprintf(err, errlen, "cannot ask %s for its parameters: %s", path, strerror(e));
-		return -e;
-	}
+	if (pipe2(fds, O_CLOEXEC) != 0)
+		return -errno;
 	pid_t pid = fork();
 	if (pid < 0) {
 		int e = errno;
 		close(fds[0]);
 		close(fds[1]);
-		snprintf(err, errlen, "cannot ask %s for its parameters: %s", path, strerror(e));
 		return -e;
 	}
 	if (pid == 0) {
-		dup2(fds[1], STDOUT_FILENO);
 		int devnull = open("/dev/null", O_RDWR);
+		dup2(fds[1], capture_stderr ? STDERR_FILENO : STDOUT_FILENO);
 		if (devnull >= 0) {
 			dup2(devnull, STDIN_FILENO);
-			dup2(devnull, STDERR_FILENO);
+			dup2(devnull, capture_stderr ? STDOUT_FILENO : STDERR_FILENO);
 		}
 		sigset_t none;
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		unsetenv("BENCHTOP_RESULT_FD");
-		execl(path, path, "--describe", (char *)NULL);
+		if (check)
+			setenv("BENCHTOP_CHECK", "1", 1);
+		execv(path, argv);
 		_exit(127);
 	}
 	close(fds[1]);
-	char *buf = xmalloc(65536 + 1);
-	ssize_t n = read_bounded(fds[0], buf, 65536, 5000);
+	ssize_t n = read_bounded(fds[0], buf, max, 5000);
 	close(fds[0]);
-	if (n < 0)
-		kill(pid, SIGKILL);
+	/* EOF comes with its exit; still, never wait unbounded. */
 	int st = 0;
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
-	if (n < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-		snprintf(err, errlen, "%s --describe %s", path,
-			 n < 0 ? "did not answer within 5 s" : "failed: is it a benchtop workload?");
+	pid_t w = 0;
+	for (int i = 0; n >= 0 && i < 500; i++) {
+		w = waitpid(pid, &st, WNOHANG);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w != 0)
+			break;
+		usleep(10000);
+	}
+	if (n < 0 || w <= 0) {
+		kill(pid, SIGKILL);
+		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+			;
+		return -ETIMEDOUT;
+	}
+	buf[n] = '\0';
+	*status = st;
+	return 0;
+}
+
+int catalog_describe(const char *path, struct catalog_desc *out, char *err, size_t errlen)
+{
+	memset(out, 0, sizeof(*out));
+	char *const argv[] = { (char *)path, "--describe", NULL };
+	char *buf = xmalloc(65536 + 1);
+	int st = 0, rc = ask_workload(path, argv, false, false, buf, 65536, &st);
+	if (rc || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		if (rc && rc != -ETIMEDOUT)
+			snprintf(err, errlen, "cannot ask %s for its parameters: %s", path, strerror(-rc));
+		else
+			snprintf(err, errlen, "%s --describe %s", path,
+				 rc ? "did not answer within 5 s" : "failed: is it a benchtop workload?");
 		free(buf);
 		return -EIO;
 	}
-	buf[n] = '\0';
 	parse_describe(buf, out);
 	free(buf);
 	if (!out->name) {
@@ -336,64 +364,21 @@ int catalog_check(const char *path, char *const *args, size_t nargs, char *err, 
 		snprintf(err, errlen, "too many arguments to check");
 		return -E2BIG;
 	}
-	int fds[2];
-	if (pipe2(fds, O_CLOEXEC) != 0) {
-		int e = errno;
-		snprintf(err, errlen, "cannot check the parameters with %s: %s", path, strerror(e));
-		return -e;
-	}
 	char **argv = xcalloc(nargs + 2, sizeof(char *));
 	argv[0] = (char *)path;
 	for (size_t i = 0; i < nargs; i++)
 		argv[i + 1] = args[i];
-	pid_t pid = fork();
-	if (pid < 0) {
-		int e = errno;
-		close(fds[0]);
-		close(fds[1]);
-		free(argv);
-		snprintf(err, errlen, "cannot check the parameters with %s: %s", path, strerror(e));
-		return -e;
-	}
-	if (pid == 0) {
-		dup2(fds[1], STDERR_FILENO);
-		int devnull = open("/dev/null", O_RDWR);
-		if (devnull >= 0) {
-			dup2(devnull, STDIN_FILENO);
-			dup2(devnull, STDOUT_FILENO);
-		}
-		sigset_t none;
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		unsetenv("BENCHTOP_RESULT_FD");
-		setenv("BENCHTOP_CHECK", "1", 1);
-		execv(path, argv);
-		_exit(127);
-	}
-	free(argv);
-	close(fds[1]);
 	char buf[4096 + 1];
-	ssize_t n = read_bounded(fds[0], buf, sizeof buf - 1, 5000);
-	close(fds[0]);
-	/* EOF on stderr comes with its exit; still, never wait unbounded. */
-	int st = 0;
-	pid_t w = 0;
-	for (int i = 0; n >= 0 && i < 500; i++) {
-		w = waitpid(pid, &st, WNOHANG);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w != 0)
-			break;
-		usleep(10000);
-	}
-	if (n < 0 || w <= 0) {
-		kill(pid, SIGKILL);
-		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-			;
+	int st = 0, rc = ask_workload(path, argv, true, true, buf, sizeof buf - 1, &st);
+	free(argv);
+	if (rc == -ETIMEDOUT) {
 		snprintf(err, errlen, "%s did not check its parameters within 5 s", path);
-		return -ETIMEDOUT;
+		return rc;
 	}
-	buf[n] = '\0';
+	if (rc) {
+		snprintf(err, errlen, "cannot check the parameters with %s: %s", path, strerror(-rc));
+		return rc;
+	}
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
 		return 0;
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 2) {
