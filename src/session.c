@@ -812,7 +812,7 @@ done:
 	if (s.have_info && cg_v2_release(&s.info.cg) != 0 && s.info.cg.v2_leaf && !o->quiet)
 		fprintf(stderr, "benchtop: could not move back out of %s and remove it (a controller stays enabled "
 				"for other cgroups beneath %s); remove it once benchtop has exited.\n",
-			s.info.cg.v2_leaf ? s.info.cg.v2_leaf : "its leaf cgroup", s.info.cg.ctl[CG_CPUACCT].own_dir);
+			s.info.cg.v2_leaf, s.info.cg.ctl[CG_CPUACCT].own_dir);
 	if (s.have_info)
 		sysinfo_done(&s.info);
 	if (sfd >= 0)
