@@ -355,6 +355,18 @@ static char *test_cgroup(void)
 	return t.dirs[0];
 }
 
+/* This test process moved into a new test cgroup, and a context whose
+ * own cgroup that is: benchtop started there. */
+static char *enter_test_cgroup(void)
+{
+	char *T = test_cgroup();
+	assert_int_equal(move_to(T, getpid()), 0);
+	t.moved = true;
+	make_v2_ctx_at(&t.ctx, T);
+	t.have_ctx = true;
+	return T;
+}
+
 /* benchtop alone (with a child of its own) in its cgroup: enabling a
  * controller moves both into a leaf; release puts everything back. */
 static void v2_delegate_moves_ours_and_back(void **state)
@@ -362,12 +374,8 @@ static void v2_delegate_moves_ours_and_back(void **state)
 	(void)state;
 	if (!delegation_testable())
 		skip();
-	char *T = test_cgroup();
-	assert_int_equal(move_to(T, getpid()), 0);
-	t.moved = true;
+	char *T = enter_test_cgroup();
 	pid_t child = spinner(0); /* waits for "go": born in T */
-	make_v2_ctx_at(&t.ctx, T);
-	t.have_ctx = true;
 	char err[700] = "";
 	assert_false(file_has_word(T, "cgroup.subtree_control", "hugetlb"));
 	int rc = cg_v2_enable(&t.ctx, "hugetlb", err, sizeof err);
@@ -397,8 +405,6 @@ static void v2_delegate_moves_ours_and_back(void **state)
 	assert_true(listed(T, child));
 }
 
-/* A process benchtop did not start shares its cgroup: nothing is moved,
- * nothing enabled, and the sentence names the process and what to do. */
 /* Another cgroup beneath ours (another benchtop's run) may rely on what we
  * enabled: release leaves it enabled, and the leaf (which cannot move back
  * into a cgroup handing a domain controller down) stays, named. Once that
@@ -408,11 +414,7 @@ static void v2_release_leaves_what_others_use(void **state)
 	(void)state;
 	if (!delegation_testable())
 		skip();
-	char *T = test_cgroup();
-	assert_int_equal(move_to(T, getpid()), 0);
-	t.moved = true;
-	make_v2_ctx_at(&t.ctx, T);
-	t.have_ctx = true;
+	char *T = enter_test_cgroup();
 	char err[700] = "";
 	assert_int_equal(cg_v2_enable(&t.ctx, "hugetlb", err, sizeof err), 0);
 	snprintf(t.dirs[1], PATH_MAX, "%s/other", T);
@@ -434,6 +436,8 @@ static void v2_release_leaves_what_others_use(void **state)
 	assert_true(listed(T, getpid()));
 }
 
+/* A process benchtop did not start shares its cgroup: nothing is moved,
+ * nothing enabled, and the sentence names the process and what to do. */
 static void v2_delegate_refuses_a_shared_cgroup(void **state)
 {
 	(void)state;
